@@ -1,0 +1,47 @@
+// UTF-8 validation, one sequence at a time (RFC 3629: no overlongs, no surrogates, <= U+10FFFF).
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <string_view>
+
+namespace chord {
+
+// Length (1..4) of the valid UTF-8 sequence at the start of `s`, or 0 if it is invalid or cut off.
+inline size_t utf8_sequence_length(std::string_view s) {
+    if (s.empty()) return 0;
+    const auto byte = [&](size_t i) { return uint8_t(s[i]); };
+    const uint8_t b0 = byte(0);
+    if (b0 < 0x80) return 1;
+    size_t length;
+    uint8_t low = 0x80, high = 0xBF;  // allowed range of the second byte
+    if (b0 >= 0xC2 && b0 <= 0xDF) {
+        length = 2;
+    } else if (b0 >= 0xE0 && b0 <= 0xEF) {
+        length = 3;
+        if (b0 == 0xE0) low = 0xA0;   // overlong
+        if (b0 == 0xED) high = 0x9F;  // surrogates
+    } else if (b0 >= 0xF0 && b0 <= 0xF4) {
+        length = 4;
+        if (b0 == 0xF0) low = 0x90;   // overlong
+        if (b0 == 0xF4) high = 0x8F;  // > U+10FFFF
+    } else {
+        return 0;
+    }
+    if (s.size() < length) return 0;
+    if (byte(1) < low || byte(1) > high) return 0;
+    for (size_t i = 2; i < length; ++i)
+        if ((byte(i) & 0xC0) != 0x80) return 0;
+    return length;
+}
+
+inline bool is_valid_utf8(std::string_view s) {
+    while (!s.empty()) {
+        const size_t n = utf8_sequence_length(s);
+        if (n == 0) return false;
+        s.remove_prefix(n);
+    }
+    return true;
+}
+
+}  // namespace chord

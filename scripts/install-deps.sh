@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# Installs the Debian packages the native build and tests need. Idempotent: installs only what is
+# missing, and runs `apt-get update` only then. Uses sudo when not run as root.
+set -euo pipefail
+
+packages=(
+  cmake ninja-build g++          # toolchain
+  libgtest-dev                   # GoogleTest
+  libbenchmark-dev               # Google Benchmark
+  nlohmann-json3-dev             # JSON output of the CLI
+  libcli11-dev                   # command-line parsing of the CLI
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+sudo=""
+[ "$(id -u)" -ne 0 ] && sudo="sudo"
+echo "installing: ${missing[*]}"
+$sudo env DEBIAN_FRONTEND=noninteractive apt-get update -q
+$sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -q "${missing[@]}"

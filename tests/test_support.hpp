@@ -1,0 +1,44 @@
+// Helpers shared by the tests: where the shared test data is, and reading files.
+#pragma once
+
+#include <algorithm>
+#include <cstdint>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+#include <string>
+#include <vector>
+
+#include "chord/error.hpp"
+
+namespace chord::test {
+
+inline std::filesystem::path shared_dir() { return std::filesystem::path(CHORD_SHARED_DIR); }
+
+// All files of a shared subdirectory with the given extension, sorted. Throws if the directory is
+// missing, so a test that needs the shared data fails loudly instead of passing on nothing.
+inline std::vector<std::filesystem::path> shared_files(const std::string& subdir, const std::string& extension) {
+    const std::filesystem::path dir = shared_dir() / subdir;
+    if (!std::filesystem::is_directory(dir))
+        throw Error(ErrorCode::Io, "shared test data directory '" + dir.string() + "' does not exist");
+    std::vector<std::filesystem::path> files;
+    for (const auto& entry : std::filesystem::directory_iterator(dir))
+        if (entry.path().extension() == extension) files.push_back(entry.path());
+    std::sort(files.begin(), files.end());
+    return files;
+}
+
+inline std::vector<std::filesystem::path> shared_gguf_files() {
+    std::vector<std::filesystem::path> files = shared_files("models", ".gguf");
+    const std::vector<std::filesystem::path> vocabs = shared_files("vocab", ".gguf");
+    files.insert(files.end(), vocabs.begin(), vocabs.end());
+    return files;
+}
+
+inline std::vector<uint8_t> read_file(const std::filesystem::path& path) {
+    std::ifstream in(path, std::ios::binary);
+    if (!in) throw Error(ErrorCode::Io, "cannot read '" + path.string() + "'");
+    return std::vector<uint8_t>(std::istreambuf_iterator<char>(in), {});
+}
+
+}  // namespace chord::test
