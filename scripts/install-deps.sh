@@ -9,6 +9,7 @@ packages=(
   libbenchmark-dev               # Google Benchmark
   nlohmann-json3-dev             # JSON output of the CLI
   libcli11-dev                   # command-line parsing of the CLI
+  unicode-data                   # Unicode Character Database: tables for the tokenizers
 )
 
 missing=()

@@ -1,58 +1,21 @@
 // `chord inspect` as a user runs it: every shared file, text and JSON, and the error contract
 // (exit code 1 and "error: <message>" on stderr, never a signal).
 #include <gtest/gtest.h>
-#include <sys/wait.h>
-#include <unistd.h>
-
-#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
-#include <sstream>
 
 #include "chord/gguf.hpp"
+#include "cli_runner.hpp"
 #include "test_support.hpp"
 
 namespace chord {
 namespace {
 
-struct RunResult {
-    int exit_code = -1;
-    bool signalled = false;
-    std::string out, err;
-};
-
-std::string slurp(const std::filesystem::path& p) {
-    std::ifstream in(p);
-    std::stringstream s;
-    s << in.rdbuf();
-    return s.str();
-}
-
-std::string quoted(const std::string& s) { return "'" + s + "'"; }  // test paths have no quotes
-
-RunResult run_chord(const std::string& args) {
-    const std::filesystem::path dir = testing::TempDir();
-    // Per-process names: ctest runs tests in parallel processes.
-    const std::string id = std::to_string(getpid());
-    const std::filesystem::path out = dir / ("chord_cli_out_" + id), err = dir / ("chord_cli_err_" + id);
-    const std::string command =
-        quoted(CHORD_CLI_PATH) + " " + args + " >" + quoted(out.string()) + " 2>" + quoted(err.string()) + " </dev/null";
-    const int status = std::system(command.c_str());
-    RunResult r;
-    r.signalled = WIFSIGNALED(status);
-    r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-    r.out = slurp(out);
-    r.err = slurp(err);
-    return r;
-}
-
-void expect_error_contract(const RunResult& r, const std::string& message_part) {
-    EXPECT_FALSE(r.signalled);
-    EXPECT_EQ(r.exit_code, 1);
-    EXPECT_EQ(r.err.rfind("error: ", 0), 0u) << r.err;
-    EXPECT_NE(r.err.find(message_part), std::string::npos) << r.err;
-}
+using test::expect_error_contract;
+using test::quoted;
+using test::run_chord;
+using test::RunResult;
 
 TEST(InspectCli, TextOnEverySharedFile) {
     for (const auto& path : test::shared_gguf_files()) {

@@ -7,5 +7,6 @@
 namespace chord::cli {
 
 void register_inspect_command(CLI::App& app);
+void register_tokenize_command(CLI::App& app);
 
 }  // namespace chord::cli

@@ -13,6 +13,7 @@ int main(int argc, char** argv) {
     CLI::App app{"chord: run GGUF language models (wasm-chord's command-line tool)"};
     app.require_subcommand(1);
     chord::cli::register_inspect_command(app);
+    chord::cli::register_tokenize_command(app);
 
     // CLI11 would report an unknown command as a missing one; name it instead.
     const auto is_command = [&](const std::string& name) {

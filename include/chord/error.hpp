@@ -20,6 +20,7 @@ enum class ErrorCode : uint8_t {
     UnsupportedVersion,  // a GGUF version other than 2 or 3
     Malformed,           // the structure is present but violates the format
     UnsupportedType,     // a tensor or metadata type this library cannot handle
+    Unsupported,         // a model feature (architecture, tokenizer, pre-tokenizer) not implemented
     MissingKey,          // a required metadata key is absent
     WrongType,           // a metadata value has a different type than required
     NotFound,            // a tensor or other named item does not exist
@@ -35,6 +36,7 @@ inline const char* error_code_name(ErrorCode code) {
         case ErrorCode::UnsupportedVersion: return "unsupported_version";
         case ErrorCode::Malformed: return "malformed";
         case ErrorCode::UnsupportedType: return "unsupported_type";
+        case ErrorCode::Unsupported: return "unsupported";
         case ErrorCode::MissingKey: return "missing_key";
         case ErrorCode::WrongType: return "wrong_type";
         case ErrorCode::NotFound: return "not_found";

@@ -3,6 +3,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <string>
 #include <string_view>
 
 namespace chord {
@@ -33,6 +34,20 @@ inline size_t utf8_sequence_length(std::string_view s) {
     for (size_t i = 2; i < length; ++i)
         if ((byte(i) & 0xC0) != 0x80) return 0;
     return length;
+}
+
+// True if `s` is the start of a valid sequence that more bytes could complete: what a
+// streaming decoder must hold back instead of emitting.
+inline bool is_incomplete_utf8(std::string_view s) {
+    if (s.empty()) return false;
+    const auto b0 = uint8_t(s[0]);
+    const size_t needed = b0 >= 0xF0 ? 4 : b0 >= 0xE0 ? 3 : b0 >= 0xC0 ? 2 : 1;
+    if (s.size() >= needed) return false;
+    // Complete it with the smallest continuation bytes the first byte allows, and check that.
+    std::string probe(s);
+    if (probe.size() == 1) probe += b0 == 0xE0 ? '\xA0' : b0 == 0xF0 ? '\x90' : '\x80';
+    while (probe.size() < needed) probe += '\x80';
+    return utf8_sequence_length(probe) == needed;
 }
 
 inline bool is_valid_utf8(std::string_view s) {
