@@ -24,6 +24,8 @@ enum class ErrorCode : uint8_t {
     MissingKey,          // a required metadata key is absent
     WrongType,           // a metadata value has a different type than required
     NotFound,            // a tensor or other named item does not exist
+    ContextFull,         // the tokens do not fit in the context window
+    Cancelled,           // the caller cancelled the operation
 };
 
 // Stable names for programs (the JS binding exposes them as `error.code`).
@@ -40,6 +42,8 @@ inline const char* error_code_name(ErrorCode code) {
         case ErrorCode::MissingKey: return "missing_key";
         case ErrorCode::WrongType: return "wrong_type";
         case ErrorCode::NotFound: return "not_found";
+        case ErrorCode::ContextFull: return "context_full";
+        case ErrorCode::Cancelled: return "cancelled";
     }
     return "unknown";
 }

@@ -1,0 +1,71 @@
+// The backend interface: the only place that computes.
+//
+// Operations are whole steps of a transformer on backend-resident buffers, so that a GPU backend
+// can keep a full forward pass on the device and read back only the logits. Weights are handed
+// over once, at load, in their quantized form (a backend may repack them then). Buffers are
+// named by ids the backend gives out; activations are row-major [rows × cols] of float.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+
+#include "chord/gguf.hpp"
+
+namespace chord {
+
+using BufferId = uint32_t;
+
+struct RopeParams {
+    uint32_t head_dim;
+    uint32_t n_rot;     // leading dimensions of each head that are rotated
+    float freq_base;
+    float freq_scale;
+    bool neox;          // pairs (i, i + n_rot/2) instead of (2i, 2i+1)
+};
+
+struct AttentionParams {
+    uint32_t n_head;
+    uint32_t n_head_kv;  // each key/value head serves n_head / n_head_kv query heads
+    uint32_t head_dim;
+    float scale;         // applied to q·k
+};
+
+class Backend {
+public:
+    virtual ~Backend() = default;
+    virtual std::string name() const = 0;
+
+    // --- buffers ---
+    // A weight tensor, uploaded (or repacked) once; the view must outlive the backend's use.
+    virtual BufferId upload_weight(const TensorView& tensor) = 0;
+    virtual BufferId create_activations(size_t rows, size_t cols) = 0;
+    // One layer's key or value cache: `n_ctx` positions of `width` values.
+    virtual BufferId create_cache(size_t n_ctx, size_t width) = 0;
+    virtual void read(BufferId activations, size_t row, size_t n_rows, float* out) const = 0;
+
+    // --- operations on rows [0, n) of activation buffers ---
+    // out[i] = row tokens[i] of the embedding table.
+    virtual void embed(BufferId table, const int32_t* tokens, size_t n, BufferId out) = 0;
+    // out[i] = x[i] / rms(x[i]) * weight
+    virtual void rms_norm(BufferId x, BufferId weight, float eps, size_t n, BufferId out) = 0;
+    // out[i] = W · x[i] (+ bias); W is [out_cols × in_cols] in the file's layout.
+    virtual void matmul(BufferId weight, BufferId x, size_t n, BufferId out) = 0;
+    virtual void add_bias(BufferId x, BufferId bias, size_t n) = 0;
+    // dst[i] = src[first + i], for rows [0, n).
+    virtual void copy_rows(BufferId src, size_t first, size_t n, BufferId dst) = 0;
+    // dst[i] = src[i][col, col + dst.cols): to split fused projections.
+    virtual void copy_columns(BufferId src, size_t col, size_t n, BufferId dst) = 0;
+    // Rotates every head of x[i] by position positions[i].
+    virtual void rope(BufferId x, const RopeParams& params, const int32_t* positions, size_t n) = 0;
+    // Stores k[i], v[i] in the caches at positions[i], then out[i] = softmax(q[i]·K) · V over the
+    // cached positions 0..positions[i] (causal).
+    virtual void attention(BufferId q, BufferId k, BufferId v, BufferId k_cache, BufferId v_cache,
+                           const AttentionParams& params, const int32_t* positions, size_t n, BufferId out) = 0;
+    // gate[i] = silu(gate[i]) * up[i]
+    virtual void swiglu(BufferId gate, BufferId up, size_t n) = 0;
+    // x[i] += y[i]
+    virtual void add(BufferId x, BufferId y, size_t n) = 0;
+};
+
+}  // namespace chord

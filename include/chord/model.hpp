@@ -1,0 +1,223 @@
+// A loaded llama-family model: configuration, tokenizer, weights on a backend, KV cache, and
+// the forward pass — the transformer, step by step, written once against the backend interface.
+#pragma once
+
+#include <cmath>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "chord/backend.hpp"
+#include "chord/cpu_backend.hpp"
+#include "chord/gguf.hpp"
+#include "chord/model_config.hpp"
+#include "chord/tokenizer.hpp"
+
+namespace chord {
+
+struct ModelOptions {
+    uint32_t n_ctx = 0;        // context window in tokens; 0: the training context, at most 4096
+    uint32_t batch_size = 64;  // tokens per forward pass while reading a prompt
+};
+
+class Model {
+public:
+    static std::unique_ptr<Model> load(const std::string& path, const ModelOptions& options = {},
+                                       std::unique_ptr<Backend> backend = nullptr) {
+        return std::unique_ptr<Model>(new Model(GgufFile::open(path), options, std::move(backend)));
+    }
+    static std::unique_ptr<Model> load(GgufFile file, const ModelOptions& options = {},
+                                       std::unique_ptr<Backend> backend = nullptr) {
+        return std::unique_ptr<Model>(new Model(std::move(file), options, std::move(backend)));
+    }
+
+    const ModelConfig& config() const { return config_; }
+    const Tokenizer& tokenizer() const { return tokenizer_; }
+    const GgufFile& file() const { return file_; }
+    const Backend& backend() const { return *backend_; }
+    uint32_t n_ctx() const { return n_ctx_; }
+
+    // Runs `n` tokens at positions n_past, n_past+1, … (the cache must hold positions
+    // [0, n_past) already) and returns the logits that follow the last of them.
+    const std::vector<float>& forward(const TokenId* tokens, size_t n, uint32_t n_past) {
+        if (n == 0) throw Error(ErrorCode::InvalidArgument, "forward needs at least one token");
+        if (uint64_t(n_past) + n > n_ctx_)
+            throw Error(ErrorCode::ContextFull, std::to_string(n_past + n) + " tokens do not fit in the context of " +
+                                                    std::to_string(n_ctx_));
+        for (size_t i = 0; i < n; ++i) tokenizer_.vocab().check_id(tokens[i]);
+        for (size_t done = 0; done < n;) {
+            const size_t batch = std::min<size_t>(n - done, batch_size_);
+            forward_batch(tokens + done, batch, n_past + uint32_t(done));
+            done += batch;
+        }
+        return logits_;
+    }
+
+private:
+    struct Layer {
+        BufferId attn_norm, wq, wk, wv, wqkv, bq, bk, bv, wo;
+        BufferId ffn_norm, w_gate, w_up, w_gate_up, w_down;
+        BufferId k_cache, v_cache;
+        bool fused_qkv, fused_gate_up, has_bias;
+    };
+    static constexpr BufferId kNone = ~BufferId(0);
+
+    Model(GgufFile file, const ModelOptions& options, std::unique_ptr<Backend> backend)
+        : file_(std::move(file)),
+          config_(ModelConfig::from_gguf(file_)),
+          tokenizer_(Tokenizer::from_gguf(file_)),
+          backend_(backend ? std::move(backend) : make_cpu_backend()) {
+        n_ctx_ = options.n_ctx ? options.n_ctx : std::min<uint32_t>(config_.n_ctx_train, 4096);
+        batch_size_ = std::max<uint32_t>(1, std::min(options.batch_size, n_ctx_));
+        load_weights();
+        create_buffers();
+    }
+
+    // The tensor `name` with exactly `shape` (GGUF order: row length first), uploaded.
+    BufferId weight(const std::string& name, std::vector<uint64_t> shape, bool required = true) {
+        const TensorInfo* t = file_.find_tensor(name);
+        if (!t) {
+            if (!required) return kNone;
+            throw Error(ErrorCode::NotFound, "model tensor '" + name + "' is missing");
+        }
+        bool same = t->n_dims == shape.size();
+        for (size_t d = 0; same && d < shape.size(); ++d) same = t->shape[d] == shape[d];
+        if (!same) {
+            std::string want;
+            for (uint64_t s : shape) want += (want.empty() ? "" : ", ") + std::to_string(s);
+            throw Error(ErrorCode::Malformed, "tensor '" + name + "' has the wrong shape for this model (expected [" + want + "])");
+        }
+        return backend_->upload_weight(file_.tensor(*t));
+    }
+
+    void load_weights() {
+        const ModelConfig& c = config_;
+        const TensorInfo* embedding = file_.find_tensor("token_embd.weight");
+        if (embedding && embedding->rows() != c.n_vocab)
+            throw Error(ErrorCode::Malformed, "the vocabulary has " + std::to_string(c.n_vocab) +
+                                                  " tokens but token_embd.weight has " + std::to_string(embedding->rows()) + " rows");
+        token_embd_ = weight("token_embd.weight", {c.n_embd, c.n_vocab});
+        output_norm_ = weight("output_norm.weight", {c.n_embd});
+        output_ = weight("output.weight", {c.n_embd, c.n_vocab}, false);
+        if (output_ == kNone) output_ = token_embd_;  // tied embeddings
+        for (uint32_t l = 0; l < c.n_layer; ++l) {
+            const std::string p = "blk." + std::to_string(l) + ".";
+            Layer L{};
+            L.attn_norm = weight(p + "attn_norm.weight", {c.n_embd});
+            L.fused_qkv = file_.find_tensor(p + "attn_qkv.weight") != nullptr;
+            if (L.fused_qkv) {
+                L.wqkv = weight(p + "attn_qkv.weight", {c.n_embd, c.q_width() + 2 * c.kv_width()});
+            } else {
+                L.wq = weight(p + "attn_q.weight", {c.n_embd, c.q_width()});
+                L.wk = weight(p + "attn_k.weight", {c.n_embd, c.kv_width()});
+                L.wv = weight(p + "attn_v.weight", {c.n_embd, c.kv_width()});
+                L.bq = weight(p + "attn_q.bias", {c.q_width()}, false);
+                L.bk = weight(p + "attn_k.bias", {c.kv_width()}, false);
+                L.bv = weight(p + "attn_v.bias", {c.kv_width()}, false);
+                L.has_bias = L.bq != kNone || L.bk != kNone || L.bv != kNone;
+                if (L.has_bias && (L.bq == kNone || L.bk == kNone || L.bv == kNone))
+                    throw Error(ErrorCode::Malformed, "layer " + std::to_string(l) + " has some but not all q/k/v biases");
+            }
+            L.wo = weight(p + "attn_output.weight", {c.q_width(), c.n_embd});
+            L.ffn_norm = weight(p + "ffn_norm.weight", {c.n_embd});
+            L.fused_gate_up = file_.find_tensor(p + "ffn_gate.weight") == nullptr;
+            if (L.fused_gate_up) {  // phi3: one matrix makes [gate | up]
+                L.w_gate_up = weight(p + "ffn_up.weight", {c.n_embd, 2 * c.n_ff});
+            } else {
+                L.w_gate = weight(p + "ffn_gate.weight", {c.n_embd, c.n_ff});
+                L.w_up = weight(p + "ffn_up.weight", {c.n_embd, c.n_ff});
+            }
+            L.w_down = weight(p + "ffn_down.weight", {c.n_ff, c.n_embd});
+            L.k_cache = backend_->create_cache(n_ctx_, c.kv_width());
+            L.v_cache = backend_->create_cache(n_ctx_, c.kv_width());
+            layers_.push_back(L);
+        }
+    }
+
+    void create_buffers() {
+        const ModelConfig& c = config_;
+        const size_t b = batch_size_;
+        x_ = backend_->create_activations(b, c.n_embd);
+        xn_ = backend_->create_activations(b, c.n_embd);
+        q_ = backend_->create_activations(b, c.q_width());
+        k_ = backend_->create_activations(b, c.kv_width());
+        v_ = backend_->create_activations(b, c.kv_width());
+        qkv_ = backend_->create_activations(b, c.q_width() + 2 * c.kv_width());
+        attn_ = backend_->create_activations(b, c.q_width());
+        proj_ = backend_->create_activations(b, c.n_embd);
+        gate_ = backend_->create_activations(b, c.n_ff);
+        up_ = backend_->create_activations(b, c.n_ff);
+        gate_up_ = backend_->create_activations(b, 2 * size_t(c.n_ff));
+        last_ = backend_->create_activations(1, c.n_embd);
+        logits_buffer_ = backend_->create_activations(1, c.n_vocab);
+        logits_.resize(c.n_vocab);
+    }
+
+    void forward_batch(const TokenId* tokens, size_t n, uint32_t n_past) {
+        const ModelConfig& c = config_;
+        Backend& be = *backend_;
+        positions_.resize(n);
+        for (size_t i = 0; i < n; ++i) positions_[i] = int32_t(n_past + i);
+        const RopeParams rope{c.head_dim, c.n_rot, c.rope_freq_base, c.rope_freq_scale, c.rope_neox};
+        const AttentionParams attention{c.n_head, c.n_head_kv, c.head_dim, 1.0f / std::sqrt(float(c.head_dim))};
+
+        be.embed(token_embd_, tokens, n, x_);
+        for (const Layer& L : layers_) {
+            // Attention block: x += Wo · attention(rope(Wq·norm(x)), rope(Wk·norm(x)), Wv·norm(x))
+            be.rms_norm(x_, L.attn_norm, c.rms_eps, n, xn_);
+            if (L.fused_qkv) {
+                be.matmul(L.wqkv, xn_, n, qkv_);
+                be.copy_columns(qkv_, 0, n, q_);
+                be.copy_columns(qkv_, c.q_width(), n, k_);
+                be.copy_columns(qkv_, c.q_width() + c.kv_width(), n, v_);
+            } else {
+                be.matmul(L.wq, xn_, n, q_);
+                be.matmul(L.wk, xn_, n, k_);
+                be.matmul(L.wv, xn_, n, v_);
+                if (L.has_bias) {
+                    be.add_bias(q_, L.bq, n);
+                    be.add_bias(k_, L.bk, n);
+                    be.add_bias(v_, L.bv, n);
+                }
+            }
+            be.rope(q_, rope, positions_.data(), n);
+            be.rope(k_, rope, positions_.data(), n);
+            be.attention(q_, k_, v_, L.k_cache, L.v_cache, attention, positions_.data(), n, attn_);
+            be.matmul(L.wo, attn_, n, proj_);
+            be.add(x_, proj_, n);
+
+            // Feed-forward block: x += W_down · (silu(W_gate·norm(x)) * W_up·norm(x))
+            be.rms_norm(x_, L.ffn_norm, c.rms_eps, n, xn_);
+            if (L.fused_gate_up) {
+                be.matmul(L.w_gate_up, xn_, n, gate_up_);
+                be.copy_columns(gate_up_, 0, n, gate_);
+                be.copy_columns(gate_up_, c.n_ff, n, up_);
+            } else {
+                be.matmul(L.w_gate, xn_, n, gate_);
+                be.matmul(L.w_up, xn_, n, up_);
+            }
+            be.swiglu(gate_, up_, n);
+            be.matmul(L.w_down, gate_, n, proj_);
+            be.add(x_, proj_, n);
+        }
+        // Only the last token's logits are needed to continue.
+        be.copy_rows(x_, n - 1, 1, last_);
+        be.rms_norm(last_, output_norm_, c.rms_eps, 1, last_);
+        be.matmul(output_, last_, 1, logits_buffer_);
+        be.read(logits_buffer_, 0, 1, logits_.data());
+    }
+
+    GgufFile file_;  // first: the backend computes on views into its bytes
+    ModelConfig config_;
+    Tokenizer tokenizer_;
+    std::unique_ptr<Backend> backend_;
+    uint32_t n_ctx_ = 0, batch_size_ = 0;
+
+    BufferId token_embd_ = kNone, output_norm_ = kNone, output_ = kNone;
+    std::vector<Layer> layers_;
+    BufferId x_, xn_, q_, k_, v_, qkv_, attn_, proj_, gate_, up_, gate_up_, last_, logits_buffer_;
+    std::vector<int32_t> positions_;
+    std::vector<float> logits_;
+};
+
+}  // namespace chord

@@ -1,0 +1,243 @@
+// The CPU reference backend: each operation a plain loop over rows, matching llama.cpp's
+// numerics where they matter (8-bit activations in quantized products, a half-precision KV
+// cache, double accumulation in RMSNorm).
+#include <cmath>
+#include <vector>
+
+#include "activation_rounding.hpp"
+#include "chord/cpu_backend.hpp"
+#include "chord/quant.hpp"
+
+namespace chord {
+namespace {
+
+struct Activations {
+    size_t rows = 0, cols = 0;
+    std::vector<float> data;  // [rows × cols]
+    float* row(size_t i) { return data.data() + i * cols; }
+    const float* row(size_t i) const { return data.data() + i * cols; }
+};
+
+struct Cache {
+    size_t n_ctx = 0, width = 0;
+    std::vector<uint16_t> data;  // [n_ctx × width] half floats, as llama.cpp's default KV cache
+};
+
+class CpuBackend final : public Backend {
+public:
+    std::string name() const override { return "cpu"; }
+
+    BufferId upload_weight(const TensorView& tensor) override {
+        weights_.push_back(tensor);  // zero-copy: computed on in place
+        return encode(Kind::Weight, weights_.size() - 1);
+    }
+
+    BufferId create_activations(size_t rows, size_t cols) override {
+        activations_.push_back({rows, cols, std::vector<float>(rows * cols)});
+        return encode(Kind::Activations, activations_.size() - 1);
+    }
+
+    BufferId create_cache(size_t n_ctx, size_t width) override {
+        caches_.push_back({n_ctx, width, std::vector<uint16_t>(n_ctx * width)});
+        return encode(Kind::Cache, caches_.size() - 1);
+    }
+
+    void read(BufferId id, size_t row, size_t n_rows, float* out) const override {
+        const Activations& a = activations(id);
+        check_rows(a, row + n_rows);
+        std::copy(a.row(row), a.row(row) + n_rows * a.cols, out);
+    }
+
+    void embed(BufferId table_id, const int32_t* tokens, size_t n, BufferId out_id) override {
+        const TensorView& table = weight(table_id);
+        Activations& out = activations(out_id);
+        check_rows(out, n);
+        const size_t row_bytes = size_t(table.info->n_bytes / table.info->rows());
+        for (size_t i = 0; i < n; ++i) {
+            if (tokens[i] < 0 || uint64_t(tokens[i]) >= table.info->rows())
+                throw Error(ErrorCode::InvalidArgument, "token id " + std::to_string(tokens[i]) + " is outside the embedding table");
+            dequantize(table.info->type, table.data + size_t(tokens[i]) * row_bytes, out.row(i), out.cols);
+        }
+    }
+
+    void rms_norm(BufferId x_id, BufferId weight_id, float eps, size_t n, BufferId out_id) override {
+        const Activations& x = activations(x_id);
+        Activations& out = activations(out_id);
+        const std::vector<float> w = weight(weight_id).to_floats();
+        for (size_t i = 0; i < n; ++i) {
+            double sum = 0;  // ggml sums squares in double
+            for (size_t j = 0; j < x.cols; ++j) sum += double(x.row(i)[j] * x.row(i)[j]);
+            const float scale = 1.0f / std::sqrt(float(sum / double(x.cols)) + eps);
+            for (size_t j = 0; j < x.cols; ++j) out.row(i)[j] = x.row(i)[j] * scale * w[j];
+        }
+    }
+
+    void matmul(BufferId weight_id, BufferId x_id, size_t n, BufferId out_id) override {
+        const TensorView& w = weight(weight_id);
+        const Activations& x = activations(x_id);
+        Activations& out = activations(out_id);
+        const size_t in_cols = size_t(w.info->shape[0]), out_cols = size_t(w.info->rows());
+        if (x.cols != in_cols || out.cols != out_cols)
+            throw Error(ErrorCode::InvalidArgument, "matmul of '" + std::string(w.info->name) + "' with mismatched shapes");
+        check_rows(x, n);
+        check_rows(out, n);
+        // Round the activations as llama.cpp's dot product for this weight type does.
+        rounded_.assign(x.data.begin(), x.data.begin() + std::ptrdiff_t(n * in_cols));
+        for (size_t i = 0; i < n; ++i) cpu::round_activations_for(w.info->type, rounded_.data() + i * in_cols, in_cols);
+        // One weight row at a time, dequantized into a row buffer: never the whole matrix.
+        row_.resize(in_cols);
+        const size_t row_bytes = size_t(w.info->n_bytes) / out_cols;
+        for (size_t r = 0; r < out_cols; ++r) {
+            dequantize(w.info->type, w.data + r * row_bytes, row_.data(), in_cols);
+            for (size_t i = 0; i < n; ++i) {
+                const float* xi = rounded_.data() + i * in_cols;
+                float sum = 0.0f;
+                for (size_t j = 0; j < in_cols; ++j) sum += row_[j] * xi[j];
+                out.row(i)[r] = sum;
+            }
+        }
+    }
+
+    void add_bias(BufferId x_id, BufferId bias_id, size_t n) override {
+        Activations& x = activations(x_id);
+        const std::vector<float> b = weight(bias_id).to_floats();
+        if (b.size() != x.cols) throw Error(ErrorCode::InvalidArgument, "bias width does not match");
+        for (size_t i = 0; i < n; ++i)
+            for (size_t j = 0; j < x.cols; ++j) x.row(i)[j] += b[j];
+    }
+
+    void copy_rows(BufferId src_id, size_t first, size_t n, BufferId dst_id) override {
+        const Activations& src = activations(src_id);
+        Activations& dst = activations(dst_id);
+        if (src.cols != dst.cols) throw Error(ErrorCode::InvalidArgument, "copy_rows between different widths");
+        check_rows(src, first + n);
+        check_rows(dst, n);
+        std::copy(src.row(first), src.row(first) + n * src.cols, dst.row(0));
+    }
+
+    void copy_columns(BufferId src_id, size_t col, size_t n, BufferId dst_id) override {
+        const Activations& src = activations(src_id);
+        Activations& dst = activations(dst_id);
+        if (col + dst.cols > src.cols) throw Error(ErrorCode::InvalidArgument, "column range out of bounds");
+        for (size_t i = 0; i < n; ++i) std::copy(src.row(i) + col, src.row(i) + col + dst.cols, dst.row(i));
+    }
+
+    void rope(BufferId x_id, const RopeParams& p, const int32_t* positions, size_t n) override {
+        Activations& x = activations(x_id);
+        const size_t n_heads = x.cols / p.head_dim;
+        // As ggml: the angle of pair k is position * freq_scale * base^(-2k/n_rot), stepped by
+        // repeated multiplication in float.
+        const float theta_scale = std::pow(p.freq_base, -2.0f / float(p.n_rot));
+        for (size_t i = 0; i < n; ++i) {
+            float theta = float(positions[i]) * p.freq_scale;
+            for (size_t k = 0; k < p.n_rot / 2; ++k, theta *= theta_scale) {
+                const float c = std::cos(theta), s = std::sin(theta);
+                for (size_t h = 0; h < n_heads; ++h) {
+                    float* head = x.row(i) + h * p.head_dim;
+                    const size_t a = p.neox ? k : 2 * k, b = p.neox ? k + p.n_rot / 2 : 2 * k + 1;
+                    const float x0 = head[a], x1 = head[b];
+                    head[a] = x0 * c - x1 * s;
+                    head[b] = x0 * s + x1 * c;
+                }
+            }
+        }
+    }
+
+    void attention(BufferId q_id, BufferId k_id, BufferId v_id, BufferId k_cache_id, BufferId v_cache_id,
+                   const AttentionParams& p, const int32_t* positions, size_t n, BufferId out_id) override {
+        const Activations& q = activations(q_id);
+        const Activations& k = activations(k_id);
+        const Activations& v = activations(v_id);
+        Cache& k_cache = cache(k_cache_id);
+        Cache& v_cache = cache(v_cache_id);
+        Activations& out = activations(out_id);
+        const size_t kv_width = size_t(p.n_head_kv) * p.head_dim;
+        for (size_t i = 0; i < n; ++i) {
+            if (positions[i] < 0 || size_t(positions[i]) >= k_cache.n_ctx)
+                throw Error(ErrorCode::InvalidArgument, "position " + std::to_string(positions[i]) + " is outside the cache");
+            for (size_t j = 0; j < kv_width; ++j) {
+                k_cache.data[size_t(positions[i]) * kv_width + j] = fp32_to_fp16(k.row(i)[j]);
+                v_cache.data[size_t(positions[i]) * kv_width + j] = fp32_to_fp16(v.row(i)[j]);
+            }
+        }
+        const size_t group = p.n_head / p.n_head_kv;
+        std::vector<float> scores, q_half(p.head_dim), acc(p.head_dim);
+        for (size_t i = 0; i < n; ++i) {
+            const size_t n_past = size_t(positions[i]) + 1;
+            scores.resize(n_past);
+            for (size_t h = 0; h < p.n_head; ++h) {
+                const size_t kv_head = h / group;
+                // The query meets the half-precision keys as a half-precision vector, as in ggml.
+                for (size_t d = 0; d < p.head_dim; ++d) q_half[d] = fp16_to_fp32(fp32_to_fp16(q.row(i)[h * p.head_dim + d]));
+                float max_score = -INFINITY;
+                for (size_t t = 0; t < n_past; ++t) {
+                    const uint16_t* key = k_cache.data.data() + t * kv_width + kv_head * p.head_dim;
+                    float dot = 0.0f;
+                    for (size_t d = 0; d < p.head_dim; ++d) dot += q_half[d] * fp16_to_fp32(key[d]);
+                    scores[t] = dot * p.scale;
+                    max_score = std::max(max_score, scores[t]);
+                }
+                double total = 0;
+                for (size_t t = 0; t < n_past; ++t) {
+                    scores[t] = std::exp(scores[t] - max_score);
+                    total += scores[t];
+                }
+                std::fill(acc.begin(), acc.end(), 0.0f);
+                for (size_t t = 0; t < n_past; ++t) {
+                    const float weight = fp16_to_fp32(fp32_to_fp16(float(scores[t] / total)));
+                    const uint16_t* value = v_cache.data.data() + t * kv_width + kv_head * p.head_dim;
+                    for (size_t d = 0; d < p.head_dim; ++d) acc[d] += weight * fp16_to_fp32(value[d]);
+                }
+                std::copy(acc.begin(), acc.end(), out.row(i) + h * p.head_dim);
+            }
+        }
+    }
+
+    void swiglu(BufferId gate_id, BufferId up_id, size_t n) override {
+        Activations& gate = activations(gate_id);
+        const Activations& up = activations(up_id);
+        for (size_t i = 0; i < n; ++i)
+            for (size_t j = 0; j < gate.cols; ++j) {
+                const float g = gate.row(i)[j];
+                gate.row(i)[j] = g / (1.0f + std::exp(-g)) * up.row(i)[j];
+            }
+    }
+
+    void add(BufferId x_id, BufferId y_id, size_t n) override {
+        Activations& x = activations(x_id);
+        const Activations& y = activations(y_id);
+        for (size_t i = 0; i < n; ++i)
+            for (size_t j = 0; j < x.cols; ++j) x.row(i)[j] += y.row(i)[j];
+    }
+
+private:
+    // Ids carry their kind in the top bits, so that a wrong kind is caught, not misread.
+    enum class Kind : uint32_t { Weight = 1, Activations = 2, Cache = 3 };
+    static BufferId encode(Kind kind, size_t index) { return BufferId(uint32_t(kind) << 28 | uint32_t(index)); }
+    static size_t index_of(BufferId id, Kind kind, size_t count) {
+        const size_t index = id & 0x0FFFFFFFu;
+        if ((id >> 28) != uint32_t(kind) || index >= count)
+            throw Error(ErrorCode::InvalidArgument, "invalid buffer id " + std::to_string(id));
+        return index;
+    }
+    const TensorView& weight(BufferId id) const { return weights_[index_of(id, Kind::Weight, weights_.size())]; }
+    Activations& activations(BufferId id) { return activations_[index_of(id, Kind::Activations, activations_.size())]; }
+    const Activations& activations(BufferId id) const {
+        return activations_[index_of(id, Kind::Activations, activations_.size())];
+    }
+    Cache& cache(BufferId id) { return caches_[index_of(id, Kind::Cache, caches_.size())]; }
+    static void check_rows(const Activations& a, size_t rows) {
+        if (rows > a.rows) throw Error(ErrorCode::InvalidArgument, "more rows than the buffer holds");
+    }
+
+    std::vector<TensorView> weights_;
+    std::vector<Activations> activations_;
+    std::vector<Cache> caches_;
+    std::vector<float> rounded_, row_;  // scratch of matmul, reused
+};
+
+}  // namespace
+
+std::unique_ptr<Backend> make_cpu_backend() { return std::make_unique<CpuBackend>(); }
+
+}  // namespace chord

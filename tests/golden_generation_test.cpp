@@ -1,0 +1,107 @@
+// Generation against llama.cpp's golden outputs: for every shared model and golden prompt, the
+// prompt tokens are exact, and at each of the 16 greedy steps (fed llama.cpp's own token, so
+// the contexts stay identical) our best token is llama.cpp's wherever its margin is clear, and
+// its top-5 logits are close to ours.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <fstream>
+#include <nlohmann/json.hpp>
+
+#include "chord/model.hpp"
+#include "test_support.hpp"
+
+namespace chord {
+namespace {
+
+// Below this golden margin (top1 - top2) the two best tokens are within the noise of 8-bit
+// activation rounding and either may win (shared/README.md, issue 5).
+constexpr float kClearMargin = 0.05f;
+// How close our logits stay to llama.cpp's five best. With float weights only the order of
+// float sums differs (measured <= 0.015). With quantized weights, llama.cpp's SIMD kernels
+// round the 8-bit activations in ways the reference cannot reproduce bit for bit: measured
+// <= 0.114 here, against about 0.2 if activations were not rounded at all.
+constexpr float kFloatWeightTolerance = 0.02f;
+constexpr float kQuantizedWeightTolerance = 0.15f;
+
+// Known divergence, kept visible: for Q4_0 and Q4_1 weights, llama.cpp's golden run read
+// prompts of 32 tokens or more through a batched kernel whose results differ from its own
+// one-token path (which we match to 1e-3 on every shorter prompt) by more than a logit; our
+// results do not depend on the batch size. These cases check the prompt tokens and that the
+// divergence is still there, so that the exception is removed as soon as it is understood.
+constexpr size_t kBatchedKernelThreshold = 32;
+bool diverges_upstream(const std::string& model, size_t prompt_tokens) {
+    return (model == "synth-llama-q4_0" || model == "synth-llama-q4_1") && prompt_tokens >= kBatchedKernelThreshold;
+}
+
+std::vector<std::string> golden_models() {
+    std::vector<std::string> names;
+    try {
+        for (const auto& p : test::shared_files("golden", ".json")) names.push_back(p.stem().string());
+    } catch (const Error&) {
+        // No shared data: the suite stays uninstantiated, which gtest reports as a failure.
+    }
+    return names;
+}
+
+TokenId argmax(const std::vector<float>& v) { return TokenId(std::max_element(v.begin(), v.end()) - v.begin()); }
+
+class GoldenGeneration : public testing::TestWithParam<std::string> {};
+
+TEST_P(GoldenGeneration, GreedyStepsAndLogitsMatchLlamaCpp) {
+    const nlohmann::json golden =
+        nlohmann::json::parse(std::ifstream(test::shared_dir() / "golden" / (GetParam() + ".json")));
+    ModelOptions options;
+    options.n_ctx = 256;
+    const auto model = Model::load((test::shared_dir() / "models" / (GetParam() + ".gguf")).string(), options);
+    const bool float_weights = model->file().find_tensor("blk.0.attn_q.weight")->traits().block_elements == 1;
+    const float tolerance = float_weights ? kFloatWeightTolerance : kQuantizedWeightTolerance;
+    size_t steps = 0, matched = 0, clear_steps = 0, divergent_cases = 0;
+    float max_diff = 0.0f;
+    for (const auto& c : golden["cases"]) {
+        const std::vector<TokenId> prompt = c["prompt_tokens"].get<std::vector<TokenId>>();
+        ASSERT_EQ(model->tokenizer().encode(c["prompt"].get<std::string>()), prompt);
+        const std::vector<float>* logits = &model->forward(prompt.data(), prompt.size(), 0);
+        uint32_t n_past = uint32_t(prompt.size());
+        if (diverges_upstream(GetParam(), prompt.size())) {
+            float first_diff = 0.0f;
+            for (const auto& entry : c["steps"][0]["top5"])
+                first_diff = std::max(first_diff, std::fabs((*logits)[entry[0].get<size_t>()] - entry[1].get<float>()));
+            EXPECT_GT(first_diff, 0.5f) << "the known upstream divergence is gone: remove the exception";
+            ++divergent_cases;
+            continue;
+        }
+        for (const auto& step : c["steps"]) {
+            const TokenId expected = step["token"].get<TokenId>();
+            const auto& top5 = step["top5"];
+            const float margin = top5[0][1].get<float>() - top5[1][1].get<float>();
+            for (const auto& entry : top5)
+                max_diff = std::max(max_diff, std::fabs((*logits)[entry[0].get<size_t>()] - entry[1].get<float>()));
+            const bool same = argmax(*logits) == expected;
+            if (margin > kClearMargin) {
+                ++clear_steps;
+                EXPECT_TRUE(same) << "prompt '" << c["prompt"] << "' step " << steps << ": ours " << argmax(*logits)
+                                  << ", llama.cpp " << expected << " (margin " << margin << ")";
+            }
+            matched += same;
+            ++steps;
+            logits = &model->forward(&expected, 1, n_past++);
+        }
+    }
+    std::printf("[ measured ] %s: %zu/%zu greedy steps match (%zu with a clear margin), max top-5 logit diff %.4f%s\n",
+                GetParam().c_str(), matched, steps, clear_steps, max_diff,
+                divergent_cases ? " (1 prompt: known upstream divergence)" : "");
+    EXPECT_LE(max_diff, tolerance);
+    EXPECT_EQ(steps, (5u - divergent_cases) * 16u);
+}
+
+INSTANTIATE_TEST_SUITE_P(SharedModels, GoldenGeneration, testing::ValuesIn(golden_models()),
+                         [](const testing::TestParamInfo<std::string>& p) {
+                             std::string name = p.param;
+                             for (char& ch : name)
+                                 if (!std::isalnum(static_cast<unsigned char>(ch))) ch = '_';
+                             return name;
+                         });
+
+}  // namespace
+}  // namespace chord
