@@ -1,0 +1,52 @@
+// `chord generate` as a user runs it: greedy output token-exact with llama.cpp on the bundled
+// model, readable text, seeded sampling that repeats, and the error contract.
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <nlohmann/json.hpp>
+
+#include "cli_runner.hpp"
+#include "test_support.hpp"
+
+namespace chord {
+namespace {
+
+const std::string kModel = test::quoted((test::shared_dir() / "models" / "stories260K-f32.gguf").string());
+
+TEST(GenerateCli, GreedyIdsAreLlamaCppsOnTheBundledModel) {
+    const nlohmann::json golden =
+        nlohmann::json::parse(std::ifstream(test::shared_dir() / "golden" / "stories260K-f32.json"));
+    const auto& c = golden["cases"][0];
+    std::string expected;
+    for (const auto& step : c["steps"]) expected += (expected.empty() ? "" : " ") + std::to_string(step["token"].get<int>());
+    const test::RunResult r =
+        test::run_chord("generate --ids --temp 0 -n 16 -m " + kModel + " -p " + test::quoted(c["prompt"].get<std::string>()));
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    EXPECT_EQ(r.out, expected + "\n");
+}
+
+TEST(GenerateCli, StreamsAReadableStory) {
+    const test::RunResult r = test::run_chord("generate --temp 0 -n 32 -m " + kModel + " -p 'Once upon a time'");
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    EXPECT_EQ(r.out.rfind(", there was a little girl named Lily. She loved to", 0), 0u) << r.out;
+}
+
+TEST(GenerateCli, SameSeedSameStoryOtherSeedOtherStory) {
+    const std::string args = "generate -n 24 --temp 1.0 -m " + kModel + " -p 'Once upon a time' --seed ";
+    const test::RunResult a = test::run_chord(args + "7"), b = test::run_chord(args + "7"), c = test::run_chord(args + "8");
+    ASSERT_EQ(a.exit_code, 0) << a.err;
+    EXPECT_EQ(a.out, b.out);
+    EXPECT_NE(a.out, c.out);
+}
+
+TEST(GenerateCli, ErrorsExitWithCodeOneAndAMessage) {
+    test::expect_error_contract(test::run_chord("generate -m " + kModel), "--prompt is required");
+    test::expect_error_contract(test::run_chord("generate -m " + kModel + " -p x --top-p 0"), "top_p");
+    test::expect_error_contract(test::run_chord("generate -m " + kModel + " -p x --temp -1"), "temperature");
+    test::expect_error_contract(test::run_chord("generate -m " + kModel + " -p 'a b c d e f g h' --ctx 4"), "context");
+    const std::string vocab_only = test::quoted((test::shared_dir() / "vocab" / "ggml-vocab-gpt-2.gguf").string());
+    test::expect_error_contract(test::run_chord("generate -m " + vocab_only + " -p x"), "architecture 'gpt2'");
+}
+
+}  // namespace
+}  // namespace chord
