@@ -50,3 +50,23 @@ TEST(GenerateCli, ErrorsExitWithCodeOneAndAMessage) {
 
 }  // namespace
 }  // namespace chord
+
+namespace chord {
+namespace {
+
+TEST(ChatCli, AnswersEachLineInTheNamedTemplate) {
+    const test::RunResult r = test::run_chord("chat --template chatml -n 8 --temp 0 -m " + kModel, "Hello\nTell me a story\n");
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    size_t prompts = 0;
+    for (size_t at = r.out.find("> "); at != std::string::npos; at = r.out.find("> ", at + 2)) ++prompts;
+    EXPECT_EQ(prompts, 3u);  // one per message, and the last at end of input
+    EXPECT_NE(r.err.find("chat template: chatml"), std::string::npos);
+}
+
+TEST(ChatCli, AModelWithoutTemplateNeedsOneNamed) {
+    test::expect_error_contract(test::run_chord("chat -m " + kModel, "hi\n"), "pass a chat template name");
+    test::expect_error_contract(test::run_chord("chat --template alpaca -m " + kModel, "hi\n"), "alpaca");
+}
+
+}  // namespace
+}  // namespace chord

@@ -9,5 +9,6 @@ namespace chord::cli {
 void register_inspect_command(CLI::App& app);
 void register_tokenize_command(CLI::App& app);
 void register_generate_command(CLI::App& app);
+void register_chat_command(CLI::App& app);
 
 }  // namespace chord::cli

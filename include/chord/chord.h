@@ -1,0 +1,89 @@
+/* wasm-chord's C ABI: load a GGUF model, tokenize, generate with a callback, free.
+ * For C programs and FFI users. Every call that can fail returns a negative status and leaves
+ * the message in chord_last_error(); nothing aborts, and the model stays usable after an error. */
+#ifndef CHORD_H
+#define CHORD_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct chord_model chord_model;
+
+/* Negative statuses, one per chord::ErrorCode. */
+typedef enum chord_status {
+    CHORD_OK = 0,
+    CHORD_ERR_INVALID_ARGUMENT = -1,
+    CHORD_ERR_IO = -2,
+    CHORD_ERR_TRUNCATED = -3,
+    CHORD_ERR_NOT_GGUF = -4,
+    CHORD_ERR_UNSUPPORTED_VERSION = -5,
+    CHORD_ERR_MALFORMED = -6,
+    CHORD_ERR_UNSUPPORTED_TYPE = -7,
+    CHORD_ERR_UNSUPPORTED = -8,
+    CHORD_ERR_MISSING_KEY = -9,
+    CHORD_ERR_WRONG_TYPE = -10,
+    CHORD_ERR_NOT_FOUND = -11,
+    CHORD_ERR_CONTEXT_FULL = -12,
+    CHORD_ERR_CANCELLED = -13,
+    CHORD_ERR_INTERNAL = -100
+} chord_status;
+
+/* Why a generation ended. */
+typedef enum chord_finish_reason {
+    CHORD_FINISH_STOP = 0,         /* end-of-generation token or stop string */
+    CHORD_FINISH_LENGTH = 1,       /* max_tokens reached */
+    CHORD_FINISH_CONTEXT_FULL = 2, /* the context window is full */
+    CHORD_FINISH_CANCELLED = 3     /* chord_cancel() or the callback returned 0 */
+} chord_finish_reason;
+
+typedef struct chord_load_params {
+    uint32_t n_ctx; /* context window in tokens; 0: the model's, at most 4096 */
+} chord_load_params;
+
+typedef struct chord_generate_params {
+    int32_t max_tokens;
+    float temperature; /* 0: greedy */
+    int32_t top_k;     /* 0: off */
+    float top_p;       /* 1: off */
+    float min_p;       /* 0: off */
+    float repeat_penalty;
+    uint64_t seed;
+    const char* const* stop; /* n_stop stop strings, or NULL */
+    size_t n_stop;
+} chord_generate_params;
+
+/* Receives each piece of generated UTF-8 text; return 0 to stop the generation. */
+typedef int (*chord_text_callback)(const char* text, size_t length, int32_t token, void* user_data);
+
+chord_load_params chord_load_default_params(void);
+chord_generate_params chord_generate_default_params(void);
+
+/* NULL on failure, with the message in `error` (if not NULL; truncated to error_size). */
+chord_model* chord_load(const char* path, const chord_load_params* params, char* error, size_t error_size);
+void chord_free(chord_model* model);
+
+/* The message of the model's last failed call ("" if none). Valid until the next call. */
+const char* chord_last_error(const chord_model* model);
+
+/* Writes up to max_tokens ids; returns how many the text has (more than max_tokens: call again
+ * with a larger array), or a negative chord_status. */
+int32_t chord_tokenize(chord_model* model, const char* text, size_t text_length, int add_special, int32_t* tokens,
+                       int32_t max_tokens);
+
+/* Generates from `prompt` (BOS added as the model asks). Returns a chord_finish_reason, or a
+ * negative chord_status. `params` may be NULL for the defaults. */
+int chord_generate(chord_model* model, const char* prompt, const chord_generate_params* params,
+                   chord_text_callback on_text, void* user_data);
+
+/* Thread-safe: makes a running chord_generate() return CHORD_FINISH_CANCELLED. */
+void chord_cancel(chord_model* model);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* CHORD_H */

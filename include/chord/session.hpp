@@ -1,0 +1,227 @@
+// A generation session over a Model: prompt in, streamed text out, with stop tokens, stop
+// strings (which may span tokens), a token limit, cancellation and timings.
+//
+// The session remembers which tokens its KV cache holds: a new prompt that starts with them
+// (the next turn of a chat) only computes what is new.
+//
+// Context policy: a prompt that does not fit in the context is an Error (ContextFull); a
+// generation that reaches the end of the context stops with FinishReason::ContextFull.
+#pragma once
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <functional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "chord/model.hpp"
+#include "chord/sampler.hpp"
+#include "chord/streaming_decoder.hpp"
+
+namespace chord {
+
+struct GenerateOptions {
+    int max_tokens = 256;
+    SamplerParams sampling;
+    std::vector<std::string> stop;   // generation ends before the first of these strings
+    bool stop_at_end_of_generation = true;  // EOS, EOT, <|im_end|>, … end the generation
+};
+
+enum class FinishReason { Stop, Length, ContextFull, Cancelled };
+
+inline const char* finish_reason_name(FinishReason r) {
+    switch (r) {
+        case FinishReason::Stop: return "stop";
+        case FinishReason::Length: return "length";
+        case FinishReason::ContextFull: return "context_full";
+        case FinishReason::Cancelled: return "cancelled";
+    }
+    return "unknown";
+}
+
+struct GenerateResult {
+    std::string text;             // the generated text, without the stop string
+    std::vector<TokenId> tokens;  // the generated tokens (the one that matched a stop token excluded)
+    FinishReason finish_reason = FinishReason::Length;
+    size_t prompt_tokens = 0;     // tokens of the prompt
+    size_t prompt_tokens_computed = 0;  // of which were not already in the cache
+    double prompt_ms = 0, generation_ms = 0;
+};
+
+// Receives each piece of text as soon as it is certain (valid UTF-8, not part of a stop
+// string) with the token that completed it. Return false to stop the generation.
+using TextCallback = std::function<bool(std::string_view text, TokenId token)>;
+
+class Session {
+public:
+    explicit Session(Model& model) : model_(model) {}
+
+    GenerateResult generate(std::string_view prompt, const GenerateOptions& options, const TextCallback& on_text = {}) {
+        return generate_tokens(model_.tokenizer().encode(prompt), options, on_text);
+    }
+
+    GenerateResult generate_tokens(const std::vector<TokenId>& prompt, const GenerateOptions& options,
+                                   const TextCallback& on_text = {}) {
+        if (options.max_tokens < 0) throw Error(ErrorCode::InvalidArgument, "max_tokens must be >= 0");
+        if (prompt.empty()) throw Error(ErrorCode::InvalidArgument, "the prompt has no tokens");
+        if (prompt.size() >= model_.n_ctx())
+            throw Error(ErrorCode::ContextFull, "the prompt has " + std::to_string(prompt.size()) +
+                                                    " tokens; the context holds " + std::to_string(model_.n_ctx()) +
+                                                    " including the reply");
+        for (const std::string& s : options.stop)
+            if (s.empty()) throw Error(ErrorCode::InvalidArgument, "stop strings must not be empty");
+        for (TokenId id : prompt) model_.tokenizer().vocab().check_id(id);
+        Sampler sampler(options.sampling);  // validates before any work
+        cancelled_.store(false);
+
+        GenerateResult result;
+        result.prompt_tokens = prompt.size();
+        const auto prompt_start = Clock::now();
+        if (!read_prompt(prompt, result)) {
+            result.finish_reason = FinishReason::Cancelled;
+            result.prompt_ms = milliseconds_since(prompt_start);
+            return result;
+        }
+        result.prompt_ms = milliseconds_since(prompt_start);
+        for (TokenId id : prompt) sampler.accept(id);
+
+        const auto generation_start = Clock::now();
+        StopStringFilter filter(options.stop);
+        StreamingDecoder decoder(model_.tokenizer());
+        const auto emit = [&](const std::string& text, TokenId token) {
+            if (text.empty()) return true;
+            result.text += text;
+            return !on_text || on_text(text, token);
+        };
+        result.finish_reason = FinishReason::Length;
+        while (int(result.tokens.size()) < options.max_tokens) {
+            if (cancelled_.load()) {
+                result.finish_reason = FinishReason::Cancelled;
+                break;
+            }
+            const TokenId token = sampler.sample(logits_.data(), logits_.size());
+            if (options.stop_at_end_of_generation && model_.tokenizer().vocab().is_end_of_generation(token)) {
+                result.finish_reason = FinishReason::Stop;
+                break;
+            }
+            sampler.accept(token);
+            result.tokens.push_back(token);
+            const StopStringFilter::Output out = filter.push(decoder.push(token));
+            if (!emit(out.text, token)) {
+                result.finish_reason = FinishReason::Cancelled;
+                break;
+            }
+            if (out.stopped) {
+                result.finish_reason = FinishReason::Stop;
+                break;
+            }
+            if (int(result.tokens.size()) == options.max_tokens) break;  // no need to compute what follows
+            if (cached_.size() >= model_.n_ctx()) {
+                result.finish_reason = FinishReason::ContextFull;
+                break;
+            }
+            evaluate(&token, 1);
+        }
+        // What was held back (an unfinished character, a possible stop string) is text after all,
+        // unless a stop string ended the generation.
+        if (result.finish_reason != FinishReason::Stop || !filter.stopped()) {
+            const StopStringFilter::Output tail = filter.push(decoder.flush(), /*final=*/true);
+            emit(tail.text, result.tokens.empty() ? kNoToken : result.tokens.back());
+        }
+        result.generation_ms = milliseconds_since(generation_start);
+        return result;
+    }
+
+    // Thread-safe: makes the running generate() return with FinishReason::Cancelled at its
+    // next step. The session stays usable.
+    void cancel() { cancelled_.store(true); }
+
+    // Forget the cached context: the next prompt is computed from its start.
+    void reset() { cached_.clear(); }
+
+    const std::vector<TokenId>& cached_tokens() const { return cached_; }
+
+private:
+    using Clock = std::chrono::steady_clock;
+    static double milliseconds_since(Clock::time_point t) {
+        return std::chrono::duration<double, std::milli>(Clock::now() - t).count();
+    }
+
+    // Computes the prompt tokens the cache does not hold yet, batch by batch so that a cancel
+    // takes effect between batches. Returns false if cancelled.
+    bool read_prompt(const std::vector<TokenId>& prompt, GenerateResult& result) {
+        size_t reuse = 0;
+        while (reuse < cached_.size() && reuse < prompt.size() && cached_[reuse] == prompt[reuse]) ++reuse;
+        reuse = std::min(reuse, prompt.size() - 1);  // the last prompt token is always run: its logits are needed
+        cached_.resize(reuse);
+        result.prompt_tokens_computed = prompt.size() - reuse;
+        const size_t batch = kPromptBatch;
+        for (size_t done = reuse; done < prompt.size(); done += batch) {
+            if (cancelled_.load()) return false;
+            evaluate(prompt.data() + done, std::min(batch, prompt.size() - done));
+        }
+        return true;
+    }
+
+    void evaluate(const TokenId* tokens, size_t n) {
+        logits_ = model_.forward(tokens, n, uint32_t(cached_.size()));
+        cached_.insert(cached_.end(), tokens, tokens + n);
+    }
+
+    // Holds back text that may be the start of a stop string, and cuts at the first match.
+    class StopStringFilter {
+    public:
+        struct Output {
+            std::string text;
+            bool stopped = false;
+        };
+        explicit StopStringFilter(const std::vector<std::string>& stops) : stops_(stops) {}
+
+        Output push(const std::string& text, bool final = false) {
+            Output out;
+            if (stopped_) return out;
+            pending_ += text;
+            size_t cut = std::string::npos;
+            for (const std::string& s : stops_) cut = std::min(cut, pending_.find(s));
+            if (cut != std::string::npos) {
+                out.text = pending_.substr(0, cut);
+                out.stopped = stopped_ = true;
+                pending_.clear();
+                return out;
+            }
+            const size_t keep = final ? 0 : longest_stop_prefix_suffix();
+            out.text = pending_.substr(0, pending_.size() - keep);
+            pending_.erase(0, pending_.size() - keep);
+            return out;
+        }
+        bool stopped() const { return stopped_; }
+
+    private:
+        // Length of the longest end of pending_ that begins some stop string.
+        size_t longest_stop_prefix_suffix() const {
+            size_t best = 0;
+            for (const std::string& s : stops_)
+                for (size_t n = std::min(s.size() - 1, pending_.size()); n > best; --n)
+                    if (pending_.compare(pending_.size() - n, n, s, 0, n) == 0) {
+                        best = n;
+                        break;
+                    }
+            return best;
+        }
+
+        const std::vector<std::string>& stops_;
+        std::string pending_;
+        bool stopped_ = false;
+    };
+
+    static constexpr size_t kPromptBatch = 64;
+
+    Model& model_;
+    std::vector<TokenId> cached_;  // the tokens whose keys and values the cache holds, in order
+    std::vector<float> logits_;
+    std::atomic<bool> cancelled_{false};
+};
+
+}  // namespace chord

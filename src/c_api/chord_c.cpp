@@ -1,0 +1,123 @@
+// The C ABI over Model and Session: converts, catches, forwards.
+#include "chord/chord.h"
+
+#include <cstring>
+#include <exception>
+#include <string>
+
+#include "chord/session.hpp"
+
+struct chord_model {
+    std::unique_ptr<chord::Model> model;
+    std::unique_ptr<chord::Session> session;
+    std::string last_error;
+};
+
+static_assert(int(chord::FinishReason::Stop) == CHORD_FINISH_STOP && int(chord::FinishReason::Length) == CHORD_FINISH_LENGTH &&
+                  int(chord::FinishReason::ContextFull) == CHORD_FINISH_CONTEXT_FULL &&
+                  int(chord::FinishReason::Cancelled) == CHORD_FINISH_CANCELLED,
+              "chord_finish_reason mirrors chord::FinishReason");
+static_assert(-1 - int(chord::ErrorCode::Cancelled) == CHORD_ERR_CANCELLED, "chord_status mirrors chord::ErrorCode");
+
+namespace {
+
+int status_of(chord::ErrorCode code) { return -1 - int(code); }
+
+void copy_message(const std::string& message, char* buffer, size_t size) {
+    if (!buffer || size == 0) return;
+    const size_t n = std::min(message.size(), size - 1);
+    std::memcpy(buffer, message.data(), n);
+    buffer[n] = '\0';
+}
+
+// Runs `f`, turning any exception into a status and the model's last error.
+template <typename F>
+auto guarded(chord_model* m, F&& f) -> decltype(f()) {
+    try {
+        m->last_error.clear();
+        return f();
+    } catch (const chord::Error& e) {
+        m->last_error = e.what();
+        return status_of(e.code());
+    } catch (const std::exception& e) {
+        m->last_error = e.what();
+        return CHORD_ERR_INTERNAL;
+    }
+}
+
+}  // namespace
+
+extern "C" {
+
+chord_load_params chord_load_default_params(void) { return chord_load_params{0}; }
+
+chord_generate_params chord_generate_default_params(void) {
+    const chord::SamplerParams s;
+    return chord_generate_params{256, s.temperature, s.top_k, s.top_p, s.min_p, s.repeat_penalty, s.seed, nullptr, 0};
+}
+
+chord_model* chord_load(const char* path, const chord_load_params* params, char* error, size_t error_size) {
+    try {
+        if (!path) throw chord::Error(chord::ErrorCode::InvalidArgument, "path is NULL");
+        chord::ModelOptions options;
+        if (params) options.n_ctx = params->n_ctx;
+        auto m = std::make_unique<chord_model>();
+        m->model = chord::Model::load(path, options);
+        m->session = std::make_unique<chord::Session>(*m->model);
+        copy_message("", error, error_size);
+        return m.release();
+    } catch (const std::exception& e) {
+        copy_message(e.what(), error, error_size);
+        return nullptr;
+    }
+}
+
+void chord_free(chord_model* model) { delete model; }
+
+const char* chord_last_error(const chord_model* model) { return model ? model->last_error.c_str() : "model is NULL"; }
+
+int32_t chord_tokenize(chord_model* model, const char* text, size_t text_length, int add_special, int32_t* tokens,
+                       int32_t max_tokens) {
+    if (!model) return CHORD_ERR_INVALID_ARGUMENT;
+    return guarded(model, [&]() -> int32_t {
+        if (!text && text_length) throw chord::Error(chord::ErrorCode::InvalidArgument, "text is NULL");
+        if (max_tokens < 0 || (!tokens && max_tokens > 0))
+            throw chord::Error(chord::ErrorCode::InvalidArgument, "bad token array");
+        chord::EncodeOptions options;
+        options.add_special = add_special != 0;
+        const auto ids = model->model->tokenizer().encode(std::string_view(text ? text : "", text_length), options);
+        std::copy_n(ids.begin(), std::min<size_t>(ids.size(), size_t(max_tokens)), tokens);
+        return int32_t(ids.size());
+    });
+}
+
+int chord_generate(chord_model* model, const char* prompt, const chord_generate_params* params,
+                   chord_text_callback on_text, void* user_data) {
+    if (!model) return CHORD_ERR_INVALID_ARGUMENT;
+    return guarded(model, [&]() -> int {
+        if (!prompt) throw chord::Error(chord::ErrorCode::InvalidArgument, "prompt is NULL");
+        const chord_generate_params p = params ? *params : chord_generate_default_params();
+        chord::GenerateOptions options;
+        options.max_tokens = p.max_tokens;
+        options.sampling.temperature = p.temperature;
+        options.sampling.top_k = p.top_k;
+        options.sampling.top_p = p.top_p;
+        options.sampling.min_p = p.min_p;
+        options.sampling.repeat_penalty = p.repeat_penalty;
+        options.sampling.seed = p.seed;
+        for (size_t i = 0; i < p.n_stop; ++i) {
+            if (!p.stop || !p.stop[i]) throw chord::Error(chord::ErrorCode::InvalidArgument, "stop string is NULL");
+            options.stop.emplace_back(p.stop[i]);
+        }
+        const chord::GenerateResult r = model->session->generate(prompt, options, [&](std::string_view text, chord::TokenId token) {
+            return !on_text || on_text(text.data(), text.size(), token, user_data) != 0;
+        });
+        return int(r.finish_reason);  // FinishReason and chord_finish_reason share their order
+    });
+}
+
+void chord_cancel(chord_model* model) {
+    if (model) model->session->cancel();
+}
+
+}  // extern "C"

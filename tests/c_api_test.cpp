@@ -1,0 +1,98 @@
+// The C ABI, called as a C program would.
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "chord/chord.h"
+#include "test_support.hpp"
+
+namespace {
+
+const std::string kStories = (chord::test::shared_dir() / "models" / "stories260K-f32.gguf").string();
+
+struct ModelDeleter {
+    void operator()(chord_model* m) const { chord_free(m); }
+};
+using ModelPtr = std::unique_ptr<chord_model, ModelDeleter>;
+
+ModelPtr load_stories() {
+    char error[256];
+    ModelPtr m(chord_load(kStories.c_str(), nullptr, error, sizeof error));
+    EXPECT_NE(m, nullptr) << error;
+    return m;
+}
+
+int collect(const char* text, size_t length, int32_t token, void* user_data) {
+    auto* out = static_cast<std::pair<std::string, std::vector<int32_t>>*>(user_data);
+    out->first.append(text, length);
+    out->second.push_back(token);
+    return 1;
+}
+
+TEST(CApi, LoadFailureReportsTheMessage) {
+    char error[64];
+    EXPECT_EQ(chord_load("/nonexistent.gguf", nullptr, error, sizeof error), nullptr);
+    EXPECT_NE(std::string(error).find("/nonexistent.gguf"), std::string::npos);
+    char tiny[8];
+    EXPECT_EQ(chord_load("/nonexistent.gguf", nullptr, tiny, sizeof tiny), nullptr);
+    EXPECT_EQ(std::string(tiny).size(), 7u);  // truncated, terminated
+    EXPECT_EQ(chord_load(nullptr, nullptr, nullptr, 0), nullptr);
+}
+
+TEST(CApi, TokenizeReportsTheCountAndNeverOverflows) {
+    ModelPtr m = load_stories();
+    int32_t ids[3] = {-1, -1, -1};
+    const char* text = "Once upon a time";
+    EXPECT_EQ(chord_tokenize(m.get(), text, 16, 1, ids, 2), 5);  // needs 5, wrote 2
+    EXPECT_EQ(ids[0], 1);
+    EXPECT_EQ(ids[1], 403);
+    EXPECT_EQ(ids[2], -1);
+    int32_t all[8];
+    EXPECT_EQ(chord_tokenize(m.get(), text, 16, 0, all, 8), 4);
+    EXPECT_EQ(chord_tokenize(m.get(), text, 16, 1, nullptr, -1), CHORD_ERR_INVALID_ARGUMENT);
+    EXPECT_NE(std::string(chord_last_error(m.get())), "");
+}
+
+TEST(CApi, GreedyGenerationMatchesLlamaCpp) {
+    ModelPtr m = load_stories();
+    const nlohmann::json golden =
+        nlohmann::json::parse(std::ifstream(chord::test::shared_dir() / "golden" / "stories260K-f32.json"));
+    chord_generate_params p = chord_generate_default_params();
+    p.temperature = 0.0f;
+    p.max_tokens = 16;
+    std::pair<std::string, std::vector<int32_t>> out;
+    EXPECT_EQ(chord_generate(m.get(), "Once upon a time", &p, collect, &out), CHORD_FINISH_LENGTH);
+    EXPECT_EQ(out.first, golden["cases"][0]["text"].get<std::string>());
+    EXPECT_EQ(std::string(chord_last_error(m.get())), "");
+}
+
+TEST(CApi, StopStringsCancellationAndErrorsLeaveTheModelUsable) {
+    ModelPtr m = load_stories();
+    chord_generate_params p = chord_generate_default_params();
+    p.temperature = 0.0f;
+    p.max_tokens = 32;
+    const char* stops[] = {"little"};
+    p.stop = stops;
+    p.n_stop = 1;
+    std::pair<std::string, std::vector<int32_t>> out;
+    EXPECT_EQ(chord_generate(m.get(), "Once upon a time", &p, collect, &out), CHORD_FINISH_STOP);
+    EXPECT_EQ(out.first, ", there was a ");
+
+    const auto stop_at_once = [](const char*, size_t, int32_t, void*) { return 0; };
+    EXPECT_EQ(chord_generate(m.get(), "Once upon a time", &p, stop_at_once, nullptr), CHORD_FINISH_CANCELLED);
+
+    p.top_p = 0.0f;
+    EXPECT_EQ(chord_generate(m.get(), "Once", &p, nullptr, nullptr), CHORD_ERR_INVALID_ARGUMENT);
+    EXPECT_NE(std::string(chord_last_error(m.get())).find("top_p"), std::string::npos);
+    EXPECT_EQ(chord_generate(m.get(), nullptr, nullptr, nullptr, nullptr), CHORD_ERR_INVALID_ARGUMENT);
+    EXPECT_EQ(chord_generate(nullptr, "x", nullptr, nullptr, nullptr), CHORD_ERR_INVALID_ARGUMENT);
+
+    p = chord_generate_default_params();
+    p.max_tokens = 3;
+    EXPECT_EQ(chord_generate(m.get(), "Once", &p, nullptr, nullptr), CHORD_FINISH_LENGTH);
+}
+
+}  // namespace
