@@ -86,16 +86,6 @@ Layout layout_of(const GgufFile& f) {
     return l;
 }
 
-std::vector<std::string> shared_model_names() {
-    std::vector<std::string> names;
-    try {
-        for (const auto& p : test::shared_files("models", ".gguf")) names.push_back(p.filename().string());
-    } catch (const Error&) {
-        // No shared data: the suite is left uninstantiated, which gtest reports as a failure.
-    }
-    return names;
-}
-
 class HostileModel : public testing::TestWithParam<std::string> {
 protected:
     void SetUp() override {
@@ -162,12 +152,9 @@ TEST_P(HostileModel, FlippedBytesNeverEscapeTheInput) {
                 GetParam().c_str(), cases, rejected);
 }
 
-INSTANTIATE_TEST_SUITE_P(SharedModels, HostileModel, testing::ValuesIn(shared_model_names()),
+INSTANTIATE_TEST_SUITE_P(SharedModels, HostileModel, testing::ValuesIn(test::shared_file_names("models", ".gguf")),
                          [](const testing::TestParamInfo<std::string>& p) {
-                             std::string name = p.param.substr(0, p.param.size() - 5);  // drop ".gguf"
-                             for (char& c : name)
-                                 if (!std::isalnum(static_cast<unsigned char>(c))) c = '_';
-                             return name;
+                             return test::parameter_name(p.param.substr(0, p.param.size() - 5));  // without ".gguf"
                          });
 
 }  // namespace

@@ -35,12 +35,8 @@ bool diverges_upstream(const std::string& model, size_t prompt_tokens) {
 }
 
 std::vector<std::string> golden_models() {
-    std::vector<std::string> names;
-    try {
-        for (const auto& p : test::shared_files("golden", ".json")) names.push_back(p.stem().string());
-    } catch (const Error&) {
-        // No shared data: the suite stays uninstantiated, which gtest reports as a failure.
-    }
+    std::vector<std::string> names = test::shared_file_names("golden", ".json");
+    for (std::string& n : names) n.resize(n.size() - 5);  // without ".json"
     return names;
 }
 
@@ -96,12 +92,7 @@ TEST_P(GoldenGeneration, GreedyStepsAndLogitsMatchLlamaCpp) {
 }
 
 INSTANTIATE_TEST_SUITE_P(SharedModels, GoldenGeneration, testing::ValuesIn(golden_models()),
-                         [](const testing::TestParamInfo<std::string>& p) {
-                             std::string name = p.param;
-                             for (char& ch : name)
-                                 if (!std::isalnum(static_cast<unsigned char>(ch))) ch = '_';
-                             return name;
-                         });
+                         [](const testing::TestParamInfo<std::string>& p) { return test::parameter_name(p.param); });
 
 }  // namespace
 }  // namespace chord

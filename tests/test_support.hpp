@@ -2,6 +2,7 @@
 #pragma once
 
 #include <algorithm>
+#include <cctype>
 #include <cstdint>
 #include <filesystem>
 #include <fstream>
@@ -33,6 +34,24 @@ inline std::vector<std::filesystem::path> shared_gguf_files() {
     const std::vector<std::filesystem::path> vocabs = shared_files("vocab", ".gguf");
     files.insert(files.end(), vocabs.begin(), vocabs.end());
     return files;
+}
+
+// File names of a shared subdirectory, for INSTANTIATE_TEST_SUITE_P. Empty when the data is
+// missing: the suite is then left uninstantiated, which gtest reports as a failure.
+inline std::vector<std::string> shared_file_names(const std::string& subdir, const std::string& extension) {
+    std::vector<std::string> names;
+    try {
+        for (const auto& p : shared_files(subdir, extension)) names.push_back(p.filename().string());
+    } catch (const Error&) {
+    }
+    return names;
+}
+
+// A file name as a gtest parameter name: letters and digits kept, the rest '_'.
+inline std::string parameter_name(std::string name) {
+    for (char& c : name)
+        if (!std::isalnum(static_cast<unsigned char>(c))) c = '_';
+    return name;
 }
 
 inline std::vector<uint8_t> read_file(const std::filesystem::path& path) {

@@ -13,16 +13,6 @@
 namespace chord {
 namespace {
 
-std::vector<std::string> shared_vocab_names() {
-    std::vector<std::string> names;
-    try {
-        for (const auto& p : test::shared_files("vocab", ".gguf")) names.push_back(p.filename().string());
-    } catch (const Error&) {
-        // No shared data: the suite stays uninstantiated, which gtest reports as a failure.
-    }
-    return names;
-}
-
 std::string ids_text(const std::vector<TokenId>& ids) {
     std::string s;
     for (TokenId id : ids) s += " " + std::to_string(id);
@@ -67,12 +57,9 @@ TEST_P(VocabConformance, DecodeReversesEncodeWhereTheVocabularyAllows) {
     EXPECT_GT(checked, 0u);
 }
 
-INSTANTIATE_TEST_SUITE_P(SharedVocabularies, VocabConformance, testing::ValuesIn(shared_vocab_names()),
+INSTANTIATE_TEST_SUITE_P(SharedVocabularies, VocabConformance, testing::ValuesIn(test::shared_file_names("vocab", ".gguf")),
                          [](const testing::TestParamInfo<std::string>& p) {
-                             std::string name = p.param.substr(11, p.param.size() - 16);  // ggml-vocab-<name>.gguf
-                             for (char& c : name)
-                                 if (!std::isalnum(static_cast<unsigned char>(c))) c = '_';
-                             return name;
+                             return test::parameter_name(p.param.substr(11, p.param.size() - 16));  // ggml-vocab-<name>.gguf
                          });
 
 TEST(GoldenPrompts, PromptTokensOfEveryGoldenFileAreExact) {
