@@ -49,6 +49,27 @@ TEST(Session, GreedyGenerationIsLlamaCppsAndStreamsTheSameText) {
     EXPECT_GT(r.generation_ms, 0.0);
 }
 
+TEST(Session, SteppingByHandGivesTheSameGeneration) {
+    auto model = stories();
+    Session session(*model);
+    GenerateOptions o = greedy(20);
+    o.stop = {"girl named"};
+    session.begin(model->tokenizer().encode("Once upon a time"), o);
+    std::string text;
+    size_t steps = 0;
+    for (Session::Step s = session.step();; s = session.step(), ++steps) {
+        text += s.text;
+        if (s.done) break;
+    }
+    EXPECT_EQ(text, ", there was a little ");
+    EXPECT_EQ(session.result().text, text);
+    EXPECT_EQ(session.result().finish_reason, FinishReason::Stop);
+    EXPECT_TRUE(session.step().done);  // finished stays finished
+    auto other_model = stories();
+    Session other(*other_model);
+    EXPECT_EQ(other.generate("Once upon a time", o).text, text);
+}
+
 TEST(Session, StopStringSpanningTokensEndsBeforeIt) {
     auto model = stories();
     Session session(*model);

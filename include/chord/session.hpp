@@ -12,6 +12,7 @@
 #include <atomic>
 #include <chrono>
 #include <functional>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -64,75 +65,111 @@ public:
 
     GenerateResult generate_tokens(const std::vector<TokenId>& prompt, const GenerateOptions& options,
                                    const TextCallback& on_text = {}) {
+        begin(prompt, options);
+        while (true) {
+            const Step s = step();
+            if (!s.text.empty() && on_text && !on_text(s.text, s.token)) {
+                finish(FinishReason::Cancelled);
+                break;
+            }
+            if (s.done) break;
+        }
+        return result_;
+    }
+
+    // The same generation one token at a time, for callers that drive the loop themselves (the
+    // browser, between frames): begin() reads the prompt, then step() until `done`.
+    struct Step {
+        std::string text;  // newly certain text (may be empty)
+        TokenId token = kNoToken;
+        bool done = false;
+    };
+
+    void begin(const std::vector<TokenId>& prompt, const GenerateOptions& options) {
         if (options.max_tokens < 0) throw Error(ErrorCode::InvalidArgument, "max_tokens must be >= 0");
         if (prompt.empty()) throw Error(ErrorCode::InvalidArgument, "the prompt has no tokens");
         if (prompt.size() >= model_.n_ctx())
             throw Error(ErrorCode::ContextFull, "the prompt has " + std::to_string(prompt.size()) +
                                                     " tokens; the context holds " + std::to_string(model_.n_ctx()) +
                                                     " including the reply");
-        for (const std::string& s : options.stop)
-            if (s.empty()) throw Error(ErrorCode::InvalidArgument, "stop strings must not be empty");
+        for (const std::string& stop : options.stop)
+            if (stop.empty()) throw Error(ErrorCode::InvalidArgument, "stop strings must not be empty");
         for (TokenId id : prompt) model_.tokenizer().vocab().check_id(id);
         Sampler sampler(options.sampling);  // validates before any work
+
+        options_ = options;
+        sampler_.emplace(std::move(sampler));
+        filter_ = StopStringFilter(options_.stop);
+        decoder_.emplace(model_.tokenizer());
+        result_ = GenerateResult{};
+        result_.prompt_tokens = prompt.size();
+        active_ = true;
         cancelled_.store(false);
 
-        GenerateResult result;
-        result.prompt_tokens = prompt.size();
         const auto prompt_start = Clock::now();
-        if (!read_prompt(prompt, result)) {
-            result.finish_reason = FinishReason::Cancelled;
-            result.prompt_ms = milliseconds_since(prompt_start);
-            return result;
+        const bool read = read_prompt(prompt);
+        result_.prompt_ms = milliseconds_since(prompt_start);
+        generation_start_ = Clock::now();
+        if (!read) {
+            finish(FinishReason::Cancelled);
+            return;
         }
-        result.prompt_ms = milliseconds_since(prompt_start);
-        for (TokenId id : prompt) sampler.accept(id);
-
-        const auto generation_start = Clock::now();
-        StopStringFilter filter(options.stop);
-        StreamingDecoder decoder(model_.tokenizer());
-        const auto emit = [&](const std::string& text, TokenId token) {
-            if (text.empty()) return true;
-            result.text += text;
-            return !on_text || on_text(text, token);
-        };
-        result.finish_reason = FinishReason::Length;
-        while (int(result.tokens.size()) < options.max_tokens) {
-            if (cancelled_.load()) {
-                result.finish_reason = FinishReason::Cancelled;
-                break;
-            }
-            const TokenId token = sampler.sample(logits_.data(), logits_.size());
-            if (options.stop_at_end_of_generation && model_.tokenizer().vocab().is_end_of_generation(token)) {
-                result.finish_reason = FinishReason::Stop;
-                break;
-            }
-            sampler.accept(token);
-            result.tokens.push_back(token);
-            const StopStringFilter::Output out = filter.push(decoder.push(token));
-            if (!emit(out.text, token)) {
-                result.finish_reason = FinishReason::Cancelled;
-                break;
-            }
-            if (out.stopped) {
-                result.finish_reason = FinishReason::Stop;
-                break;
-            }
-            if (int(result.tokens.size()) == options.max_tokens) break;  // no need to compute what follows
-            if (cached_.size() >= model_.n_ctx()) {
-                result.finish_reason = FinishReason::ContextFull;
-                break;
-            }
-            evaluate(&token, 1);
-        }
-        // What was held back (an unfinished character, a possible stop string) is text after all,
-        // unless a stop string ended the generation.
-        if (result.finish_reason != FinishReason::Stop || !filter.stopped()) {
-            const StopStringFilter::Output tail = filter.push(decoder.flush(), /*final=*/true);
-            emit(tail.text, result.tokens.empty() ? kNoToken : result.tokens.back());
-        }
-        result.generation_ms = milliseconds_since(generation_start);
-        return result;
+        for (TokenId id : prompt) sampler_->accept(id);
     }
+
+    Step step() {
+        Step s;
+        if (!active_) {
+            s.done = true;
+            return s;
+        }
+        if (int(result_.tokens.size()) >= options_.max_tokens) return finish(FinishReason::Length);
+        if (cancelled_.load()) return finish(FinishReason::Cancelled);
+        if (!result_.tokens.empty()) {  // compute what follows the previous token
+            if (cached_.size() >= model_.n_ctx()) return finish(FinishReason::ContextFull);
+            evaluate(&result_.tokens.back(), 1);
+        }
+        const TokenId token = sampler_->sample(logits_.data(), logits_.size());
+        if (options_.stop_at_end_of_generation && model_.tokenizer().vocab().is_end_of_generation(token))
+            return finish(FinishReason::Stop);
+        sampler_->accept(token);
+        result_.tokens.push_back(token);
+        const StopStringFilter::Output out = filter_.push(decoder_->push(token));
+        s.text = out.text;
+        s.token = token;
+        result_.text += out.text;
+        if (out.stopped) {
+            Step last = finish(FinishReason::Stop);
+            last.text = s.text;
+            last.token = token;
+            return last;
+        }
+        if (int(result_.tokens.size()) == options_.max_tokens) {  // no need to compute what follows
+            Step last = finish(FinishReason::Length);
+            last.text = s.text + last.text;
+            last.token = token;
+            return last;
+        }
+        return s;
+    }
+
+    // Ends the generation now; returns the text still held back (none after a stop string).
+    Step finish(FinishReason reason) {
+        Step s;
+        s.done = true;
+        if (!active_) return s;
+        active_ = false;
+        result_.finish_reason = reason;
+        if (!filter_.stopped()) {  // held-back text is text after all, unless a stop string matched
+            s.text = filter_.push(decoder_->flush(), /*final=*/true).text;
+            s.token = result_.tokens.empty() ? kNoToken : result_.tokens.back();
+            result_.text += s.text;
+        }
+        result_.generation_ms = milliseconds_since(generation_start_);
+        return s;
+    }
+
+    const GenerateResult& result() const { return result_; }
 
     // Thread-safe: makes the running generate() return with FinishReason::Cancelled at its
     // next step. The session stays usable.
@@ -151,12 +188,12 @@ private:
 
     // Computes the prompt tokens the cache does not hold yet, batch by batch so that a cancel
     // takes effect between batches. Returns false if cancelled.
-    bool read_prompt(const std::vector<TokenId>& prompt, GenerateResult& result) {
+    bool read_prompt(const std::vector<TokenId>& prompt) {
         size_t reuse = 0;
         while (reuse < cached_.size() && reuse < prompt.size() && cached_[reuse] == prompt[reuse]) ++reuse;
         reuse = std::min(reuse, prompt.size() - 1);  // the last prompt token is always run: its logits are needed
         cached_.resize(reuse);
-        result.prompt_tokens_computed = prompt.size() - reuse;
+        result_.prompt_tokens_computed = prompt.size() - reuse;
         const size_t batch = kPromptBatch;
         for (size_t done = reuse; done < prompt.size(); done += batch) {
             if (cancelled_.load()) return false;
@@ -177,7 +214,8 @@ private:
             std::string text;
             bool stopped = false;
         };
-        explicit StopStringFilter(const std::vector<std::string>& stops) : stops_(stops) {}
+        StopStringFilter() = default;
+        explicit StopStringFilter(std::vector<std::string> stops) : stops_(std::move(stops)) {}
 
         Output push(const std::string& text, bool final = false) {
             Output out;
@@ -211,7 +249,7 @@ private:
             return best;
         }
 
-        const std::vector<std::string>& stops_;
+        std::vector<std::string> stops_;
         std::string pending_;
         bool stopped_ = false;
     };
@@ -222,6 +260,15 @@ private:
     std::vector<TokenId> cached_;  // the tokens whose keys and values the cache holds, in order
     std::vector<float> logits_;
     std::atomic<bool> cancelled_{false};
+
+    // The generation in progress.
+    bool active_ = false;
+    GenerateOptions options_;
+    std::optional<Sampler> sampler_;
+    StopStringFilter filter_;
+    std::optional<StreamingDecoder> decoder_;
+    GenerateResult result_;
+    Clock::time_point generation_start_;
 };
 
 }  // namespace chord
