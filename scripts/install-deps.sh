@@ -10,7 +10,11 @@ packages=(
   nlohmann-json3-dev             # JSON output of the CLI
   libcli11-dev                   # command-line parsing of the CLI
   unicode-data                   # Unicode Character Database: tables for the tokenizers
+  emscripten                     # the WebAssembly build of the npm package
 )
+
+# Node.js runs the npm package's tests; Debian's nodejs if none is installed yet.
+command -v node >/dev/null 2>&1 || packages+=(nodejs)
 
 missing=()
 for p in "${packages[@]}"; do

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Every test: installs what is missing, builds the `native` and `native-asan` (ASan + UBSan)
-# presets, and runs the whole GoogleTest suite under both. Needs ../shared (the test data).
+# presets and runs the GoogleTest suite under both, then builds the WebAssembly module and runs
+# the npm package's tests in Node. Needs ../shared (the test data).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -14,3 +15,9 @@ for preset in native native-asan; do
   echo "== $preset: test"
   ctest --preset "$preset" -j "$jobs"
 done
+
+echo "== wasm: build"
+cmake --preset wasm >/dev/null
+cmake --build --preset wasm -j "$jobs"
+echo "== wasm: test (node --test)"
+(cd bindings/js && node --test test/*.test.mjs)

@@ -86,6 +86,13 @@ public:
         return GgufFile(ByteSpan{static_cast<const uint8_t*>(data), size}, nullptr);
     }
 
+    // Parses bytes allocated elsewhere (a wasm heap block the loader streamed a download into)
+    // and takes ownership: `release` frees them when the last view is gone.
+    static GgufFile adopt(const void* data, size_t size, void (*release)(void*)) {
+        std::shared_ptr<const void> owner(data, [release](const void* p) { release(const_cast<void*>(p)); });
+        return GgufFile(ByteSpan{static_cast<const uint8_t*>(data), size}, std::move(owner));
+    }
+
     // Parses bytes it takes ownership of.
     static GgufFile from_buffer(std::vector<uint8_t> bytes) {
         auto owned = std::make_shared<std::vector<uint8_t>>(std::move(bytes));

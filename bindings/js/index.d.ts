@@ -1,0 +1,78 @@
+// Types of the npm package `wasm-chord`.
+
+export type ModelSource = string | URL | Request | Blob | ArrayBuffer | ArrayBufferView | ReadableStream<Uint8Array>;
+
+export interface LoadProgress {
+  loaded: number;
+  /** null when the source does not say its size */
+  total: number | null;
+}
+
+export interface LoadOptions {
+  onProgress?: (progress: LoadProgress) => void;
+  signal?: AbortSignal;
+  /** context window in tokens; 0 (default): the model's, at most 4096 */
+  contextLength?: number;
+}
+
+export interface ModelInfo {
+  architecture: string;
+  name: string;
+  vocabularySize: number;
+  embeddingLength: number;
+  layers: number;
+  heads: number;
+  kvHeads: number;
+  contextLength: number;
+  trainedContextLength: number;
+  weightType: string;
+  backend: string;
+}
+
+export interface GenerateOptions {
+  maxTokens?: number;
+  /** 0: greedy */
+  temperature?: number;
+  topK?: number;
+  topP?: number;
+  minP?: number;
+  repeatPenalty?: number;
+  frequencyPenalty?: number;
+  presencePenalty?: number;
+  penaltyLastN?: number;
+  seed?: number;
+  /** the generation ends before the first of these strings */
+  stop?: string[];
+  signal?: AbortSignal;
+}
+
+export interface GenerateChunk {
+  text: string;
+  token: number;
+}
+
+export type FinishReason = 'stop' | 'length' | 'context_full' | 'cancelled';
+
+export interface CompleteResult {
+  text: string;
+  tokens: number[];
+  finishReason: FinishReason;
+  timings: { promptTokens: number; promptMs: number; predictedTokens: number; predictedMs: number };
+}
+
+export class ChordError extends Error {
+  /** chord::ErrorCode name: "truncated", "not_gguf", "unsupported", "context_full", "invalid_argument", ... */
+  code: string;
+}
+
+export class Chord {
+  static load(source: ModelSource, options?: LoadOptions): Promise<Chord>;
+  readonly info: ModelInfo;
+  tokenize(text: string, options?: { bos?: boolean; special?: boolean }): number[];
+  detokenize(ids: Iterable<number>, options?: { special?: boolean }): string;
+  /** logits after `ids` at positions nPast.. (forgets the generation cache) */
+  forward(ids: Iterable<number>, nPast?: number): Float32Array;
+  generate(prompt: string | Iterable<number>, options?: GenerateOptions): AsyncGenerator<GenerateChunk, void, void>;
+  complete(prompt: string | Iterable<number>, options?: GenerateOptions): Promise<CompleteResult>;
+  unload(): Promise<void>;
+}

@@ -1,0 +1,124 @@
+// wasm-chord: run GGUF language models in the browser, a worker or Node.
+//
+//   const model = await Chord.load(source, { onProgress, signal, contextLength });
+//   for await (const { text } of model.generate('Once upon a time', { maxTokens: 64 })) ...
+//
+// The model file is streamed straight into WebAssembly memory (one copy), and generation runs
+// one token per step, yielding to the event loop so that pages stay responsive and an
+// AbortSignal can stop it.
+import { loadModule } from './module.js';
+import { readIntoHeap } from './sources.js';
+
+export class ChordError extends Error {
+  constructor(message, code) {
+    super(message);
+    this.name = 'ChordError';
+    this.code = code; // chord::ErrorCode name: "truncated", "not_gguf", "context_full", ...
+  }
+}
+
+// Bindings report errors as { error, code }: make them real Errors.
+function check(result) {
+  if (result && typeof result === 'object' && typeof result.error === 'string') {
+    throw new ChordError(result.error, result.code);
+  }
+  return result;
+}
+
+const GENERATE_DEFAULTS = { maxTokens: 256, temperature: 0.8, topK: 40, topP: 0.95, minP: 0.05, repeatPenalty: 1.0 };
+
+export class Chord {
+  #module;
+  #native;
+  #busy = false;
+
+  constructor(module, native) {
+    this.#module = module;
+    this.#native = native;
+  }
+
+  // source: URL string, URL, Request, Blob/File, ArrayBuffer, Uint8Array, ReadableStream, or in
+  // Node a file path.
+  static async load(source, { onProgress, signal, contextLength = 0 } = {}) {
+    const module = await loadModule();
+    const { address, size } = await readIntoHeap(module, source, { onProgress, signal });
+    const native = new module.WasmModel();
+    try {
+      check(native.open(address, size, contextLength)); // takes ownership of the bytes, even on failure
+    } catch (error) {
+      native.delete();
+      throw error;
+    }
+    return new Chord(module, native);
+  }
+
+  get info() {
+    return this.#live().info();
+  }
+
+  tokenize(text, { bos = true, special = false } = {}) {
+    return check(this.#live().tokenize(String(text), bos, special));
+  }
+
+  detokenize(ids, { special = false } = {}) {
+    return check(this.#live().detokenize(Array.from(ids), special));
+  }
+
+  // Logits after `ids` at positions nPast… (forgets the generation cache). For tests and tools.
+  forward(ids, nPast = 0) {
+    return check(this.#live().forward(Array.from(ids), nPast));
+  }
+
+  // Yields { text, token } as text becomes certain; stops at maxTokens, an end-of-generation
+  // token, a stop string, the end of the context, or `signal`.
+  async *generate(prompt, options = {}) {
+    const native = this.#live();
+    if (this.#busy) throw new ChordError('a generation is already running on this model', 'invalid_argument');
+    const { signal, ...rest } = options;
+    const settings = { ...GENERATE_DEFAULTS, ...rest };
+    signal?.throwIfAborted?.();
+    this.#busy = true;
+    try {
+      check(native.begin(typeof prompt === 'string' ? prompt : Array.from(prompt), settings));
+      for (let n = 0; ; n++) {
+        if (signal?.aborted) {
+          const last = check(native.cancel());
+          if (last.text) yield { text: last.text, token: last.token };
+          break;
+        }
+        const step = check(native.step());
+        if (step.text) yield { text: step.text, token: step.token };
+        if (step.done) break;
+        if (n % 8 === 7) await new Promise((resolve) => setTimeout(resolve, 0)); // let the page breathe
+      }
+    } finally {
+      this.#busy = false;
+    }
+  }
+
+  // The whole generation at once: { text, tokens, finishReason, timings }.
+  async complete(prompt, options = {}) {
+    for await (const _ of this.generate(prompt, options)) {
+      // the generator fills the native result
+    }
+    const r = this.#live().result();
+    return {
+      text: r.text,
+      tokens: Array.from(r.tokens),
+      finishReason: r.finishReason,
+      timings: { promptTokens: r.promptTokens, promptMs: r.promptMs, predictedTokens: r.predictedTokens, predictedMs: r.predictedMs },
+    };
+  }
+
+  async unload() {
+    if (this.#native) {
+      this.#native.delete(); // frees the model and its bytes in wasm memory
+      this.#native = null;
+    }
+  }
+
+  #live() {
+    if (!this.#native) throw new ChordError('the model has been unloaded', 'invalid_argument');
+    return this.#native;
+  }
+}

@@ -1,0 +1,102 @@
+// The JS API in Node: every kind of source, progress, abort, errors as ChordError, generation.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+
+import { Chord, ChordError } from '../src/index.js';
+import { sharedPath } from '../test-support/shared.mjs';
+
+const storiesPath = sharedPath('models', 'stories260K-f32.gguf');
+const storiesBytes = readFileSync(storiesPath);
+const golden = JSON.parse(readFileSync(sharedPath('golden', 'stories260K-f32.json'), 'utf8')).cases[0];
+const goldenTokens = golden.steps.map((s) => s.token);
+
+async function greedyTokens(model) {
+  return (await model.complete('Once upon a time', { maxTokens: 16, temperature: 0 })).tokens;
+}
+
+test('loads from a path, bytes, ArrayBuffer, Blob and ReadableStream with the same result', async () => {
+  const sources = {
+    path: storiesPath,
+    bytes: new Uint8Array(storiesBytes),
+    arrayBuffer: storiesBytes.buffer.slice(storiesBytes.byteOffset, storiesBytes.byteOffset + storiesBytes.length),
+    blob: new Blob([storiesBytes]),
+    stream: new Blob([storiesBytes]).stream(),
+  };
+  for (const [kind, source] of Object.entries(sources)) {
+    const model = await Chord.load(source);
+    assert.deepEqual(await greedyTokens(model), goldenTokens, kind);
+    await model.unload();
+  }
+});
+
+test('loads from a URL with progress events, and an HTTP error is an Error', async () => {
+  const server = createServer((req, res) => {
+    if (req.url !== '/model.gguf') {
+      res.writeHead(404).end();
+      return;
+    }
+    res.writeHead(200, { 'content-length': storiesBytes.length });
+    for (let i = 0; i < storiesBytes.length; i += 65536) res.write(storiesBytes.subarray(i, i + 65536));
+    res.end();
+  });
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const base = `http://127.0.0.1:${server.address().port}`;
+  try {
+    const events = [];
+    const model = await Chord.load(`${base}/model.gguf`, { onProgress: (e) => events.push(e) });
+    assert.ok(events.length > 1);
+    for (let i = 1; i < events.length; i++) assert.ok(events[i].loaded > events[i - 1].loaded);
+    assert.deepEqual(events.at(-1), { loaded: storiesBytes.length, total: storiesBytes.length });
+    assert.deepEqual(await greedyTokens(model), goldenTokens);
+    await model.unload();
+    await assert.rejects(Chord.load(`${base}/missing.gguf`), /HTTP 404/);
+  } finally {
+    server.close();
+  }
+});
+
+test('an aborted load rejects with the abort reason', async () => {
+  const controller = new AbortController();
+  controller.abort();
+  await assert.rejects(Chord.load(storiesPath, { signal: controller.signal }), { name: 'AbortError' });
+});
+
+test('bad files are ChordErrors with a code', async () => {
+  await assert.rejects(Chord.load(new Uint8Array([1, 2, 3, 4, 5])), (e) => e instanceof ChordError && e.code === 'not_gguf');
+  await assert.rejects(Chord.load(storiesBytes.subarray(0, 1000)), (e) => e instanceof ChordError && e.code === 'truncated');
+  await assert.rejects(Chord.load(sharedPath('vocab', 'ggml-vocab-gpt-2.gguf')), (e) => e.code === 'unsupported');
+});
+
+test('generation streams, stops, aborts, and the model stays usable after errors', async () => {
+  const model = await Chord.load(storiesPath);
+  assert.deepEqual(model.tokenize('Once upon a time'), golden.prompt_tokens);
+  assert.equal(model.detokenize(golden.prompt_tokens), 'Once upon a time');
+  assert.equal(model.info.architecture, 'llama');
+
+  let streamed = '';
+  for await (const chunk of model.generate('Once upon a time', { maxTokens: 16, temperature: 0 })) streamed += chunk.text;
+  assert.equal(streamed, golden.text);
+
+  const stopped = await model.complete('Once upon a time', { maxTokens: 32, temperature: 0, stop: ['little'] });
+  assert.equal(stopped.text, ', there was a ');
+  assert.equal(stopped.finishReason, 'stop');
+
+  await assert.rejects(model.complete('Once', { topP: 0 }), (e) => e.code === 'invalid_argument' && /top_p/.test(e.message));
+
+  const controller = new AbortController();
+  let chunks = 0;
+  for await (const _ of model.generate('Once upon a time', { maxTokens: 200, temperature: 0, signal: controller.signal })) {
+    if (++chunks === 3) controller.abort();
+  }
+  assert.ok(chunks <= 4);
+  const after = await model.complete('Once upon a time', { maxTokens: 16, temperature: 0 });
+  assert.deepEqual(after.tokens, goldenTokens);
+  assert.equal(after.finishReason, 'length');
+  assert.equal(after.timings.promptTokens, 5);
+  assert.equal(after.timings.predictedTokens, 16);
+
+  await model.unload();
+  assert.throws(() => model.tokenize('x'), /unloaded/);
+});

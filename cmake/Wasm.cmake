@@ -1,0 +1,23 @@
+# The wasm module behind the npm package: chord.js (ES module factory) + chord.wasm, written into
+# bindings/js/dist/<variant>/. Variant "single" (SIMD128, one thread) or "threads" (pthreads).
+set(CHORD_WASM_VARIANT "single" CACHE STRING "single or threads")
+set(CHORD_WASM_OUT "${CMAKE_SOURCE_DIR}/bindings/js/dist/${CHORD_WASM_VARIANT}")
+
+add_executable(chord_wasm src/bindings/chord_embind.cpp)
+target_link_libraries(chord_wasm PRIVATE chord_cpu)
+set(chord_wasm_compile -msimd128 -fwasm-exceptions)
+target_compile_options(chord_wasm PRIVATE ${chord_wasm_compile})
+target_compile_options(chord_cpu PRIVATE ${chord_wasm_compile})
+target_link_options(chord_wasm PRIVATE
+  -lembind -fwasm-exceptions
+  -sMODULARIZE=1 -sEXPORT_ES6=1 -sEXPORT_NAME=createChordModule
+  -sENVIRONMENT=web,worker
+  -sALLOW_MEMORY_GROWTH=1 -sMAXIMUM_MEMORY=4GB
+  -sEXPORTED_FUNCTIONS=_malloc,_free -sEXPORTED_RUNTIME_METHODS=HEAPU8
+  -sFILESYSTEM=0)
+if(CHORD_WASM_VARIANT STREQUAL "threads")
+  target_compile_options(chord_wasm PRIVATE -pthread)
+  target_compile_options(chord_cpu PRIVATE -pthread)
+  target_link_options(chord_wasm PRIVATE -pthread -sPTHREAD_POOL_SIZE=navigator.hardwareConcurrency)
+endif()
+set_target_properties(chord_wasm PROPERTIES OUTPUT_NAME chord SUFFIX ".js" RUNTIME_OUTPUT_DIRECTORY "${CHORD_WASM_OUT}")

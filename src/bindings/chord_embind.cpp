@@ -1,0 +1,185 @@
+// The embind glue: converts between JS values and the C++ API and forwards. Every entry point
+// catches chord::Error and returns it as { error, code } so that JS can throw a real Error;
+// no logic lives here.
+#include <emscripten/bind.h>
+#include <emscripten/val.h>
+
+#include <cstdlib>
+
+#include "chord/session.hpp"
+
+namespace chord::wasm {
+namespace {
+
+using emscripten::val;
+
+val error_value(const Error& e) {
+    val v = val::object();
+    v.set("error", std::string(e.what()));
+    v.set("code", std::string(error_code_name(e.code())));
+    return v;
+}
+
+template <typename F>
+val guarded(F&& f) {
+    try {
+        return f();
+    } catch (const Error& e) {
+        return error_value(e);
+    } catch (const std::exception& e) {
+        return error_value(Error(ErrorCode::InvalidArgument, e.what()));
+    }
+}
+
+std::vector<TokenId> ids_from(const val& array) { return emscripten::vecFromJSArray<TokenId>(array); }
+
+val ids_to_js(const std::vector<TokenId>& ids) {
+    val out = val::array();
+    for (size_t i = 0; i < ids.size(); ++i) out.set(i, ids[i]);
+    return out;
+}
+
+val step_to_js(const Session::Step& s) {
+    val v = val::object();
+    v.set("text", s.text);
+    v.set("token", s.token);
+    v.set("done", s.done);
+    return v;
+}
+
+GenerateOptions generate_options_from(const val& o) {
+    GenerateOptions g;
+    const auto number = [&](const char* key, auto& field) {
+        if (o.hasOwnProperty(key) && !o[key].isUndefined()) field = o[key].as<std::decay_t<decltype(field)>>();
+    };
+    number("maxTokens", g.max_tokens);
+    number("temperature", g.sampling.temperature);
+    number("topK", g.sampling.top_k);
+    number("topP", g.sampling.top_p);
+    number("minP", g.sampling.min_p);
+    number("repeatPenalty", g.sampling.repeat_penalty);
+    number("frequencyPenalty", g.sampling.frequency_penalty);
+    number("presencePenalty", g.sampling.presence_penalty);
+    number("penaltyLastN", g.sampling.penalty_last_n);
+    if (o.hasOwnProperty("seed") && !o["seed"].isUndefined()) g.sampling.seed = uint64_t(o["seed"].as<double>());
+    if (o.hasOwnProperty("stop") && o["stop"].isArray()) g.stop = emscripten::vecFromJSArray<std::string>(o["stop"]);
+    return g;
+}
+
+// A model and its session, as JS sees them: `new WasmModel()`, then open().
+class WasmModel {
+public:
+    // Takes ownership of `size` bytes at `address` in the wasm heap (allocated with _malloc),
+    // even when it fails.
+    val open(uintptr_t address, size_t size, uint32_t n_ctx) {
+        return guarded([&] {
+            GgufFile file = GgufFile::adopt(reinterpret_cast<const void*>(address), size, std::free);
+            ModelOptions options;
+            options.n_ctx = n_ctx;
+            model_ = Model::load(std::move(file), options);
+            session_ = std::make_unique<Session>(*model_);
+            return val::object();
+        });
+    }
+
+    val info() const {
+        const ModelConfig& c = model_->config();
+        val v = val::object();
+        v.set("architecture", c.architecture_name);
+        v.set("vocabularySize", c.n_vocab);
+        v.set("embeddingLength", c.n_embd);
+        v.set("layers", c.n_layer);
+        v.set("heads", c.n_head);
+        v.set("kvHeads", c.n_head_kv);
+        v.set("contextLength", model_->n_ctx());
+        v.set("trainedContextLength", c.n_ctx_train);
+        v.set("backend", model_->backend().name());
+        const MetaValue* name = model_->file().find("general.name");
+        v.set("name", name ? std::string(name->as_string()) : std::string());
+        const TensorInfo* q = model_->file().find_tensor("blk.0.attn_q.weight");
+        if (!q) q = model_->file().find_tensor("blk.0.attn_qkv.weight");
+        v.set("weightType", std::string(q ? type_name(q->type) : "unknown"));
+        return v;
+    }
+
+    val tokenize(const std::string& text, bool add_special, bool parse_special) const {
+        return guarded([&] { return ids_to_js(model_->tokenizer().encode(text, {add_special, parse_special})); });
+    }
+
+    val detokenize(const val& ids, bool render_special) const {
+        return guarded([&] {
+            DecodeOptions options;
+            options.render_special = render_special;
+            return val(model_->tokenizer().decode(ids_from(ids), options));
+        });
+    }
+
+    // Logits after running `ids` at positions n_past… (for tests and advanced callers; the
+    // session's cache is forgotten, as these positions overwrite it).
+    val forward(const val& ids, uint32_t n_past) {
+        return guarded([&] {
+            session_->reset();
+            const std::vector<TokenId> tokens = ids_from(ids);
+            const std::vector<float>& logits = model_->forward(tokens.data(), tokens.size(), n_past);
+            val out = val::global("Float32Array").new_(logits.size());
+            out.call<void>("set", val(emscripten::typed_memory_view(logits.size(), logits.data())));
+            return out;
+        });
+    }
+
+    val begin(const val& prompt, const val& options) {
+        return guarded([&] {
+            const std::vector<TokenId> tokens = prompt.isString() ? model_->tokenizer().encode(prompt.as<std::string>())
+                                                                  : ids_from(prompt);
+            session_->begin(tokens, generate_options_from(options));
+            return val::object();
+        });
+    }
+
+    val step() {
+        return guarded([&] { return step_to_js(session_->step()); });
+    }
+
+    // Ends the generation; returns the text that was still held back.
+    val cancel() {
+        return guarded([&] { return step_to_js(session_->finish(FinishReason::Cancelled)); });
+    }
+
+    val result() const {
+        const GenerateResult& r = session_->result();
+        val v = val::object();
+        v.set("text", r.text);
+        v.set("tokens", ids_to_js(r.tokens));
+        v.set("finishReason", std::string(finish_reason_name(r.finish_reason)));
+        v.set("promptTokens", r.prompt_tokens);
+        v.set("promptMs", r.prompt_ms);
+        v.set("predictedTokens", r.tokens.size());
+        v.set("predictedMs", r.generation_ms);
+        return v;
+    }
+
+    void reset() { session_->reset(); }
+
+private:
+    std::unique_ptr<Model> model_;
+    std::unique_ptr<Session> session_;
+};
+
+}  // namespace
+}  // namespace chord::wasm
+
+EMSCRIPTEN_BINDINGS(wasm_chord) {
+    using chord::wasm::WasmModel;
+    emscripten::class_<WasmModel>("WasmModel")
+        .constructor<>()
+        .function("open", &WasmModel::open)
+        .function("info", &WasmModel::info)
+        .function("tokenize", &WasmModel::tokenize)
+        .function("detokenize", &WasmModel::detokenize)
+        .function("forward", &WasmModel::forward)
+        .function("begin", &WasmModel::begin)
+        .function("step", &WasmModel::step)
+        .function("cancel", &WasmModel::cancel)
+        .function("result", &WasmModel::result)
+        .function("reset", &WasmModel::reset);
+}
