@@ -12,12 +12,13 @@ target_link_options(chord_wasm PRIVATE
   -lembind -fwasm-exceptions
   -sMODULARIZE=1 -sEXPORT_ES6=1 -sEXPORT_NAME=createChordModule
   -sENVIRONMENT=web,worker
-  -sALLOW_MEMORY_GROWTH=1 -sMAXIMUM_MEMORY=4GB
+  -sALLOW_MEMORY_GROWTH=1 -sMAXIMUM_MEMORY=4GB  # models are streamed in after start-up
   -sEXPORTED_FUNCTIONS=_malloc,_free -sEXPORTED_RUNTIME_METHODS=HEAPU8
   -sFILESYSTEM=0)
 if(CHORD_WASM_VARIANT STREQUAL "threads")
   target_compile_options(chord_wasm PRIVATE -pthread)
   target_compile_options(chord_cpu PRIVATE -pthread)
-  target_link_options(chord_wasm PRIVATE -pthread -sPTHREAD_POOL_SIZE=navigator.hardwareConcurrency)
+  # Memory growth with threads makes JS re-read its views of the heap; the loader does.
+  target_link_options(chord_wasm PRIVATE -pthread -sPTHREAD_POOL_SIZE=navigator.hardwareConcurrency -Wno-pthreads-mem-growth)
 endif()
 set_target_properties(chord_wasm PROPERTIES OUTPUT_NAME chord SUFFIX ".js" RUNTIME_OUTPUT_DIRECTORY "${CHORD_WASM_OUT}")

@@ -16,8 +16,13 @@ for preset in native native-asan; do
   ctest --preset "$preset" -j "$jobs"
 done
 
-echo "== wasm: build"
-cmake --preset wasm >/dev/null
-cmake --build --preset wasm -j "$jobs"
-echo "== wasm: test (node --test)"
-(cd bindings/js && node --test test/*.test.mjs)
+for preset in wasm wasm-threads; do
+  echo "== $preset: build"
+  cmake --preset "$preset" >/dev/null
+  cmake --build --preset "$preset" -j "$jobs"
+done
+echo "== npm package: type check and tests (node --test)"
+cd bindings/js
+npm ci --no-audit --no-fund --loglevel=error
+npx tsc --noEmit -p .
+node --test test/*.test.mjs

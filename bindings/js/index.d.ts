@@ -27,6 +27,8 @@ export interface ModelInfo {
   trainedContextLength: number;
   weightType: string;
   backend: string;
+  /** the wasm build in use: "threads" where the page is cross-origin isolated, else "single" */
+  build: 'single' | 'threads';
 }
 
 export interface GenerateOptions {
@@ -74,5 +76,50 @@ export class Chord {
   forward(ids: Iterable<number>, nPast?: number): Float32Array;
   generate(prompt: string | Iterable<number>, options?: GenerateOptions): AsyncGenerator<GenerateChunk, void, void>;
   complete(prompt: string | Iterable<number>, options?: GenerateOptions): Promise<CompleteResult>;
+  lastResult(): CompleteResult;
+  chatPrompt(messages: ChatMessage[], options?: { template?: string; addGenerationPrompt?: boolean }): { prompt: string; template: string };
+  readonly chat: { completions: ChatCompletions };
   unload(): Promise<void>;
+}
+
+export interface ChatMessage {
+  role: 'system' | 'user' | 'assistant';
+  content: string;
+}
+
+export interface ChatCompletionRequest {
+  messages: ChatMessage[];
+  stream?: boolean;
+  max_tokens?: number;
+  temperature?: number;
+  top_p?: number;
+  top_k?: number;
+  min_p?: number;
+  stop?: string | string[];
+  seed?: number;
+  /** chat template name (chatml, llama3, phi3, ...); default: detected from the model */
+  template?: string;
+  signal?: AbortSignal;
+}
+
+export interface ChatCompletion {
+  id: string;
+  object: 'chat.completion';
+  created: number;
+  model: string;
+  choices: { index: number; message: { role: 'assistant'; content: string }; finish_reason: 'stop' | 'length' | 'cancelled' }[];
+  usage: { prompt_tokens: number; completion_tokens: number; total_tokens: number };
+}
+
+export interface ChatCompletionChunk {
+  id: string;
+  object: 'chat.completion.chunk';
+  created: number;
+  model: string;
+  choices: { index: number; delta: { role?: 'assistant'; content?: string }; finish_reason: 'stop' | 'length' | 'cancelled' | null }[];
+}
+
+export class ChatCompletions {
+  create(request: ChatCompletionRequest & { stream: true }): Promise<AsyncIterable<ChatCompletionChunk>>;
+  create(request: ChatCompletionRequest & { stream?: false }): Promise<ChatCompletion>;
 }

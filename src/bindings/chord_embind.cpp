@@ -6,6 +6,7 @@
 
 #include <cstdlib>
 
+#include "chord/chat.hpp"
 #include "chord/session.hpp"
 
 namespace chord::wasm {
@@ -127,6 +128,23 @@ public:
         });
     }
 
+    // The prompt text of a conversation in the model's chat template (or the named one).
+    val chat_prompt(const val& messages, const val& template_name, bool add_generation_prompt) const {
+        return guarded([&] {
+            std::vector<ChatMessage> list;
+            const size_t n = messages["length"].as<size_t>();
+            for (size_t i = 0; i < n; ++i)
+                list.push_back({messages[i]["role"].as<std::string>(), messages[i]["content"].as<std::string>()});
+            std::optional<std::string> name;
+            if (template_name.isString()) name = template_name.as<std::string>();
+            const ChatTemplate t = chat_template_for(model_->file(), name ? std::optional<std::string_view>(*name) : std::nullopt);
+            val v = val::object();
+            v.set("prompt", render_chat(t, list, add_generation_prompt));
+            v.set("template", std::string(chat_template_name(t)));
+            return v;
+        });
+    }
+
     val begin(const val& prompt, const val& options) {
         return guarded([&] {
             const std::vector<TokenId> tokens = prompt.isString() ? model_->tokenizer().encode(prompt.as<std::string>())
@@ -177,6 +195,7 @@ EMSCRIPTEN_BINDINGS(wasm_chord) {
         .function("tokenize", &WasmModel::tokenize)
         .function("detokenize", &WasmModel::detokenize)
         .function("forward", &WasmModel::forward)
+        .function("chatPrompt", &WasmModel::chat_prompt)
         .function("begin", &WasmModel::begin)
         .function("step", &WasmModel::step)
         .function("cancel", &WasmModel::cancel)

@@ -6,8 +6,11 @@
 // The model file is streamed straight into WebAssembly memory (one copy), and generation runs
 // one token per step, yielding to the event loop so that pages stay responsive and an
 // AbortSignal can stop it.
-import { loadModule } from './module.js';
+import { ChatCompletions } from './chat.js';
+import { loadModule, variant } from './module.js';
 import { readIntoHeap } from './sources.js';
+
+export { ChatCompletions };
 
 export class ChordError extends Error {
   constructor(message, code) {
@@ -35,6 +38,7 @@ export class Chord {
   constructor(module, native) {
     this.#module = module;
     this.#native = native;
+    this.chat = { completions: new ChatCompletions(this) };
   }
 
   // source: URL string, URL, Request, Blob/File, ArrayBuffer, Uint8Array, ReadableStream, or in
@@ -52,8 +56,9 @@ export class Chord {
     return new Chord(module, native);
   }
 
+  // Architecture, sizes, weight type, context, backend, and the wasm build in use.
   get info() {
-    return this.#live().info();
+    return { ...this.#live().info(), build: variant };
   }
 
   tokenize(text, { bos = true, special = false } = {}) {
@@ -67,6 +72,12 @@ export class Chord {
   // Logits after `ids` at positions nPast… (forgets the generation cache). For tests and tools.
   forward(ids, nPast = 0) {
     return check(this.#live().forward(Array.from(ids), nPast));
+  }
+
+  // The prompt text of `messages` in the model's chat template, or the one named:
+  // { prompt, template }. ChordError "unsupported" when the model has no known template.
+  chatPrompt(messages, { template, addGenerationPrompt = true } = {}) {
+    return check(this.#live().chatPrompt(messages, template ?? null, addGenerationPrompt));
   }
 
   // Yields { text, token } as text becomes certain; stops at maxTokens, an end-of-generation
@@ -101,6 +112,11 @@ export class Chord {
     for await (const _ of this.generate(prompt, options)) {
       // the generator fills the native result
     }
+    return this.lastResult();
+  }
+
+  // The result of the last generation (also after a streamed one).
+  lastResult() {
     const r = this.#live().result();
     return {
       text: r.text,

@@ -74,6 +74,7 @@ test('generation streams, stops, aborts, and the model stays usable after errors
   assert.deepEqual(model.tokenize('Once upon a time'), golden.prompt_tokens);
   assert.equal(model.detokenize(golden.prompt_tokens), 'Once upon a time');
   assert.equal(model.info.architecture, 'llama');
+  assert.equal(model.info.build, 'single'); // Node has no cross-origin isolation: the single-threaded build
 
   let streamed = '';
   for await (const chunk of model.generate('Once upon a time', { maxTokens: 16, temperature: 0 })) streamed += chunk.text;
@@ -99,4 +100,33 @@ test('generation streams, stops, aborts, and the model stays usable after errors
 
   await model.unload();
   assert.throws(() => model.tokenize('x'), /unloaded/);
+});
+
+test('chat.completions.create, whole and streamed', async () => {
+  const model = await Chord.load(storiesPath);
+  const request = { messages: [{ role: 'user', content: 'Tell me a story' }], template: 'chatml', max_tokens: 12, temperature: 0 };
+  const whole = await model.chat.completions.create(request);
+  assert.equal(whole.object, 'chat.completion');
+  assert.equal(whole.choices[0].message.role, 'assistant');
+  assert.equal(whole.choices[0].finish_reason, 'length');
+  assert.equal(whole.usage.completion_tokens, 12);
+  assert.equal(whole.usage.total_tokens, whole.usage.prompt_tokens + 12);
+  assert.ok(whole.choices[0].message.content.length > 0);
+
+  let content = '';
+  const chunks = [];
+  for await (const chunk of await model.chat.completions.create({ ...request, stream: true })) {
+    chunks.push(chunk);
+    content += chunk.choices[0].delta.content ?? '';
+  }
+  assert.equal(chunks[0].choices[0].delta.role, 'assistant');
+  assert.equal(chunks.at(-1).choices[0].finish_reason, 'length');
+  assert.equal(content, whole.choices[0].message.content);
+
+  const { prompt } = model.chatPrompt(request.messages, { template: 'chatml' });
+  assert.equal(prompt, '<|im_start|>user\nTell me a story<|im_end|>\n<|im_start|>assistant\n');
+  await assert.rejects(model.chat.completions.create({ messages: request.messages }), (e) => e.code === 'unsupported');
+  await assert.rejects(model.chat.completions.create({ ...request, messages: [{ role: 'robot', content: 'x' }] }),
+    (e) => e.code === 'invalid_argument');
+  await model.unload();
 });

@@ -1,0 +1,34 @@
+// Compiled by `tsc --noEmit` only: the declarations describe the API as the README uses it.
+import { Chord, ChordError, type ChatCompletionChunk, type CompleteResult } from 'wasm-chord';
+
+async function usage(): Promise<void> {
+  const controller = new AbortController();
+  const model = await Chord.load('https://example.com/model.gguf', {
+    onProgress: ({ loaded, total }) => console.log(loaded, total ?? 'unknown'),
+    signal: controller.signal,
+    contextLength: 1024,
+  });
+  const ids: number[] = model.tokenize('Hello', { bos: true });
+  const text: string = model.detokenize(ids);
+  const arch: string = model.info.architecture;
+  for await (const chunk of model.generate('Once upon a time', { maxTokens: 32, stop: ['\n'], signal: controller.signal })) {
+    console.log(chunk.text, chunk.token);
+  }
+  const result: CompleteResult = await model.complete(ids, { temperature: 0 });
+  console.log(result.finishReason, result.timings.predictedMs, text, arch);
+  const reply = await model.chat.completions.create({ messages: [{ role: 'user', content: 'Hi' }], max_tokens: 16 });
+  console.log(reply.choices[0].message.content, reply.usage.total_tokens);
+  const stream = await model.chat.completions.create({ messages: [{ role: 'user', content: 'Hi' }], stream: true });
+  for await (const chunk of stream) {
+    const c: ChatCompletionChunk = chunk;
+    console.log(c.choices[0].delta.content);
+  }
+  try {
+    await Chord.load(new Uint8Array(4));
+  } catch (e) {
+    if (e instanceof ChordError) console.log(e.code, e.message);
+  }
+  await model.unload();
+}
+
+void usage;
