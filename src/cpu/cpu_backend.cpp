@@ -28,7 +28,9 @@ public:
     std::string name() const override { return "cpu"; }
 
     BufferId upload_weight(const TensorView& tensor) override {
-        weights_.push_back(tensor);  // zero-copy: computed on in place
+        weights_.push_back(tensor);  // zero-copy: matrices are computed on in place
+        // Vectors (norm weights, biases) are small and used whole on every token: keep them as floats.
+        vector_weights_.push_back(tensor.info->n_dims == 1 ? tensor.to_floats() : std::vector<float>());
         return encode(Kind::Weight, weights_.size() - 1);
     }
 
@@ -63,7 +65,7 @@ public:
     void rms_norm(BufferId x_id, BufferId weight_id, float eps, size_t n, BufferId out_id) override {
         const Activations& x = activations(x_id);
         Activations& out = activations(out_id);
-        const std::vector<float> w = weight(weight_id).to_floats();
+        const std::vector<float>& w = vector_weight(weight_id, x.cols);
         for (size_t i = 0; i < n; ++i) {
             double sum = 0;  // ggml sums squares in double
             for (size_t j = 0; j < x.cols; ++j) sum += double(x.row(i)[j] * x.row(i)[j]);
@@ -100,8 +102,7 @@ public:
 
     void add_bias(BufferId x_id, BufferId bias_id, size_t n) override {
         Activations& x = activations(x_id);
-        const std::vector<float> b = weight(bias_id).to_floats();
-        if (b.size() != x.cols) throw Error(ErrorCode::InvalidArgument, "bias width does not match");
+        const std::vector<float>& b = vector_weight(bias_id, x.cols);
         for (size_t i = 0; i < n; ++i)
             for (size_t j = 0; j < x.cols; ++j) x.row(i)[j] += b[j];
     }
@@ -221,6 +222,11 @@ private:
         return index;
     }
     const TensorView& weight(BufferId id) const { return weights_[index_of(id, Kind::Weight, weights_.size())]; }
+    const std::vector<float>& vector_weight(BufferId id, size_t width) const {
+        const std::vector<float>& v = vector_weights_[index_of(id, Kind::Weight, weights_.size())];
+        if (v.size() != width) throw Error(ErrorCode::InvalidArgument, "a vector weight of the wrong width");
+        return v;
+    }
     Activations& activations(BufferId id) { return activations_[index_of(id, Kind::Activations, activations_.size())]; }
     const Activations& activations(BufferId id) const {
         return activations_[index_of(id, Kind::Activations, activations_.size())];
@@ -231,6 +237,7 @@ private:
     }
 
     std::vector<TensorView> weights_;
+    std::vector<std::vector<float>> vector_weights_;  // float copies of the 1-D weights
     std::vector<Activations> activations_;
     std::vector<Cache> caches_;
     std::vector<float> rounded_, row_;  // scratch of matmul, reused
