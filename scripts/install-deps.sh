@@ -13,8 +13,9 @@ packages=(
   emscripten                     # the WebAssembly build of the npm package
 )
 
-# Node.js runs the npm package's tests; Debian's nodejs if none is installed yet.
+# Node.js and npm run the npm package's tests: Debian's if none are installed yet.
 command -v node >/dev/null 2>&1 || packages+=(nodejs)
+command -v npm >/dev/null 2>&1 || packages+=(npm)
 
 missing=()
 for p in "${packages[@]}"; do
