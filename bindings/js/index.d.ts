@@ -69,6 +69,8 @@ export class ChordError extends Error {
 
 export class Chord {
   static load(source: ModelSource, options?: LoadOptions): Promise<Chord>;
+  /** the same API with the model in a Web Worker (a worker thread in Node): the page never freezes */
+  static loadInWorker(source: ModelSource, options?: LoadOptions): Promise<WorkerChord>;
   readonly info: ModelInfo;
   tokenize(text: string, options?: { bos?: boolean; special?: boolean }): number[];
   detokenize(ids: Iterable<number>, options?: { special?: boolean }): string;
@@ -122,4 +124,17 @@ export interface ChatCompletionChunk {
 export class ChatCompletions {
   create(request: ChatCompletionRequest & { stream: true }): Promise<AsyncIterable<ChatCompletionChunk>>;
   create(request: ChatCompletionRequest & { stream?: false }): Promise<ChatCompletion>;
+}
+
+/** A model running in a worker: Chord's API, every call a Promise. */
+export interface WorkerChord {
+  readonly info: ModelInfo;
+  tokenize(text: string, options?: { bos?: boolean; special?: boolean }): Promise<number[]>;
+  detokenize(ids: Iterable<number>, options?: { special?: boolean }): Promise<string>;
+  chatPrompt(messages: ChatMessage[], options?: { template?: string; addGenerationPrompt?: boolean }): Promise<{ prompt: string; template: string }>;
+  generate(prompt: string | Iterable<number>, options?: GenerateOptions): AsyncGenerator<GenerateChunk, void, void>;
+  complete(prompt: string | Iterable<number>, options?: GenerateOptions): Promise<CompleteResult>;
+  lastResult(): Promise<CompleteResult>;
+  readonly chat: { completions: ChatCompletions };
+  unload(): Promise<void>;
 }

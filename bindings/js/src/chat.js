@@ -14,9 +14,10 @@ export class ChatCompletions {
   async create({ messages, stream = false, max_tokens, temperature, top_p, top_k, min_p, stop, seed, template, signal } = {}) {
     if (!Array.isArray(messages) || messages.length === 0) throw new TypeError('messages must be a non-empty array');
     const model = this.#model;
-    const { prompt } = model.chatPrompt(messages, { template });
+    // (await: the same code serves a model in this thread and one in a worker)
+    const { prompt } = await model.chatPrompt(messages, { template });
     // The template spells out control tokens (<|im_start|>): they must become tokens.
-    const ids = model.tokenize(prompt, { bos: true, special: true });
+    const ids = await model.tokenize(prompt, { bos: true, special: true });
     const options = { maxTokens: max_tokens, temperature, topP: top_p, topK: top_k, minP: min_p, seed, signal,
       stop: stop === undefined ? undefined : [].concat(stop) };
     for (const key of Object.keys(options)) if (options[key] === undefined) delete options[key];
@@ -35,7 +36,7 @@ export class ChatCompletions {
     const chunk = (delta, finish) => ({ ...meta, object: 'chat.completion.chunk', choices: [{ index: 0, delta, finish_reason: finish }] });
     yield chunk({ role: 'assistant', content: '' }, null);
     for await (const { text } of this.#model.generate(ids, options)) yield chunk({ content: text }, null);
-    yield chunk({}, finishReason(this.#model.lastResult().finishReason));
+    yield chunk({}, finishReason((await this.#model.lastResult()).finishReason));
   }
 }
 

@@ -7,26 +7,12 @@
 // one token per step, yielding to the event loop so that pages stay responsive and an
 // AbortSignal can stop it.
 import { ChatCompletions } from './chat.js';
+import { ChordError, check } from './errors.js';
 import { loadModule, variant } from './module.js';
 import { readIntoHeap } from './sources.js';
+import { loadInWorker } from './worker-client.js';
 
-export { ChatCompletions };
-
-export class ChordError extends Error {
-  constructor(message, code) {
-    super(message);
-    this.name = 'ChordError';
-    this.code = code; // chord::ErrorCode name: "truncated", "not_gguf", "context_full", ...
-  }
-}
-
-// Bindings report errors as { error, code }: make them real Errors.
-function check(result) {
-  if (result && typeof result === 'object' && typeof result.error === 'string') {
-    throw new ChordError(result.error, result.code);
-  }
-  return result;
-}
+export { ChatCompletions, ChordError };
 
 const GENERATE_DEFAULTS = { maxTokens: 256, temperature: 0.8, topK: 40, topP: 0.95, minP: 0.05, repeatPenalty: 1.0 };
 
@@ -54,6 +40,11 @@ export class Chord {
       throw error;
     }
     return new Chord(module, native);
+  }
+
+  // The same API with the model in a Web Worker (a worker thread in Node); methods return Promises.
+  static loadInWorker(source, options) {
+    return loadInWorker(source, options);
   }
 
   // Architecture, sizes, weight type, context, backend, and the wasm build in use.

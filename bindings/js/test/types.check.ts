@@ -29,6 +29,10 @@ async function usage(): Promise<void> {
     if (e instanceof ChordError) console.log(e.code, e.message);
   }
   await model.unload();
+  const remote = await Chord.loadInWorker(new Blob([new Uint8Array(8)]), { onProgress: ({ loaded }) => console.log(loaded) });
+  const remoteIds: number[] = await remote.tokenize('Hi');
+  for await (const chunk of remote.generate(remoteIds, { maxTokens: 4 })) console.log(chunk.text);
+  await remote.unload();
 }
 
 void usage;

@@ -1,0 +1,48 @@
+// The worker side of Chord.loadInWorker(): one model per worker, driven over comlink.
+import * as Comlink from 'comlink';
+import './errors.js'; // ChordError codes survive the trip back
+import { Chord } from './index.js';
+
+let model = null;
+const generations = new Map(); // id -> { iterator, controller }
+let nextId = 1;
+
+const api = {
+  async load(source, options, onProgress) {
+    model = await Chord.load(source, { ...options, ...(onProgress ? { onProgress: (e) => onProgress(e) } : {}) });
+    return model.info;
+  },
+  info: () => model.info,
+  tokenize: (text, options) => model.tokenize(text, options),
+  detokenize: (ids, options) => model.detokenize(ids, options),
+  chatPrompt: (messages, options) => model.chatPrompt(messages, options),
+  start(prompt, options) {
+    const controller = new AbortController();
+    const id = nextId++;
+    generations.set(id, { iterator: model.generate(prompt, { ...options, signal: controller.signal }), controller });
+    return id;
+  },
+  async next(id) {
+    const generation = generations.get(id);
+    if (!generation) return { done: true };
+    const r = await generation.iterator.next();
+    if (r.done) generations.delete(id);
+    return r.done ? { done: true } : { done: false, value: r.value };
+  },
+  abort(id) {
+    generations.get(id)?.controller.abort();
+  },
+  lastResult: () => model.lastResult(),
+  async unload() {
+    await model?.unload();
+    model = null;
+  },
+};
+
+if (typeof process === 'object' && typeof process.versions?.node === 'string' && typeof self === 'undefined') {
+  const { parentPort } = await import('node:worker_threads');
+  const { default: nodeEndpoint } = await import('comlink/dist/esm/node-adapter.mjs');
+  Comlink.expose(api, nodeEndpoint(parentPort));
+} else {
+  Comlink.expose(api);
+}
