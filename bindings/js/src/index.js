@@ -17,12 +17,10 @@ export { ChatCompletions, ChordError };
 const GENERATE_DEFAULTS = { maxTokens: 256, temperature: 0.8, topK: 40, topP: 0.95, minP: 0.05, repeatPenalty: 1.0 };
 
 export class Chord {
-  #module;
   #native;
   #busy = false;
 
-  constructor(module, native) {
-    this.#module = module;
+  constructor(native) {
     this.#native = native;
     this.chat = { completions: new ChatCompletions(this) };
   }
@@ -39,7 +37,7 @@ export class Chord {
       native.delete();
       throw error;
     }
-    return new Chord(module, native);
+    return new Chord(native);
   }
 
   // The same API with the model in a Web Worker (a worker thread in Node); methods return Promises.
