@@ -11,6 +11,7 @@ packages=(
   libcli11-dev                   # command-line parsing of the CLI
   unicode-data                   # Unicode Character Database: tables for the tokenizers
   emscripten                     # the WebAssembly build of the npm package
+  chromium                       # browser tests of the npm package (driven by playwright-core)
 )
 
 # Node.js and npm run the npm package's tests: Debian's if none are installed yet.

@@ -24,5 +24,6 @@ done
 echo "== npm package: type check and tests (node --test)"
 cd bindings/js
 npm ci --no-audit --no-fund --loglevel=error
+npm run build --silent   # the self-contained worker bundle
 npx tsc --noEmit -p .
 node --test test/*.test.mjs

@@ -14,7 +14,9 @@ export async function loadInWorker(source, { onProgress, signal, ...options } = 
     worker = new Worker(new URL('./worker.js', import.meta.url));
     endpoint = nodeEndpoint(worker);
   } else {
-    worker = new Worker(new URL('./worker.js', import.meta.url), { type: 'module' });
+    // A self-contained bundle of src/worker.js (npm run build): module workers cannot resolve
+    // the bare `comlink` import that bundlers and Node resolve for the rest of the package.
+    worker = new Worker(new URL('../dist/worker.js', import.meta.url), { type: 'module' });
     endpoint = worker;
   }
   const remote = Comlink.wrap(endpoint);

@@ -17,7 +17,7 @@ test('npm pack installs into a fresh directory and generates', () => {
     const npm = (...args) => execFileSync('npm', [...args, '--no-audit', '--no-fund', '--loglevel=error'], { cwd: dir, encoding: 'utf8' });
     const tarball = execFileSync('npm', ['pack', '--pack-destination', dir, '--loglevel=error'], { cwd: packageDir, encoding: 'utf8' }).trim().split('\n').at(-1);
     const listing = execFileSync('tar', ['-tzf', path.join(dir, tarball)], { encoding: 'utf8' });
-    for (const file of ['package/dist/single/chord.wasm', 'package/dist/threads/chord.wasm', 'package/src/index.js', 'package/index.d.ts'])
+    for (const file of ['package/dist/single/chord.wasm', 'package/dist/threads/chord.wasm', 'package/dist/worker.js', 'package/src/index.js', 'package/index.d.ts'])
       assert.ok(listing.includes(file), `${file} is in the tarball`);
     assert.ok(!listing.includes('package/test/'), 'tests stay out of the tarball');
     writeFileSync(path.join(dir, 'package.json'), JSON.stringify({ name: 'user-app', private: true, type: 'module' }));
