@@ -52,6 +52,13 @@ inline uint16_t fp32_to_fp16(float f) {
     return uint16_t(sign | ((rounded - 0x38000000u) >> 13));
 }
 
+// For block scales: out-of-range values saturate to the largest finite half (65504) instead of
+// becoming inf, so that huge weights clip rather than dequantize to inf (and inf * 0 to NaN).
+inline uint16_t fp32_to_fp16_saturated(float f) {
+    constexpr float kHalfMax = 65504.0f;
+    return fp32_to_fp16(f > kHalfMax ? kHalfMax : f < -kHalfMax ? -kHalfMax : f);
+}
+
 inline float bf16_to_fp32(uint16_t h) { return bits_float(uint32_t(h) << 16); }
 
 inline uint16_t fp32_to_bf16(float f) {

@@ -98,6 +98,22 @@ public:
 
     inline MetaArray as_array() const;
 
+    // The value as GGUF encodes it (without its type tag): to copy metadata into another file.
+    std::string encoded() const {
+        std::string out;
+        const auto append = [&out](const void* p, size_t n) { out.append(static_cast<const char*>(p), n); };
+        if (type_ == MetaType::String) {
+            const uint64_t length = size_;
+            append(&length, sizeof length);
+        } else if (type_ == MetaType::Array) {
+            const uint32_t element_type = uint32_t(element_type_);
+            append(&element_type, sizeof element_type);
+            append(&count_, sizeof count_);
+        }
+        append(data_, size_);
+        return out;
+    }
+
     // Decodes one value of `type` at the reader's position and advances past it, validating every
     // length, count and nested element against the bytes that exist.
     static MetaValue decode(MetaType type, ByteReader& reader, std::string_view key, int depth = 0) {

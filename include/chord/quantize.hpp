@@ -18,6 +18,14 @@ namespace chord {
 // Round half to even, like ggml's nearest_int for |x| < 2^22 (rintf in the default rounding mode).
 inline int round_nearest_even(float x) { return int(std::nearbyint(x)); }
 
+// Round half away from zero, exactly as std::round, from instructions every target has (WASM has
+// no roundf instruction: std::round is a library call there, in the hottest loop of quantizing).
+// x − trunc(x) is exact for every float.
+inline float round_half_away(float x) {
+    const float t = std::trunc(x);
+    return std::fabs(x - t) >= 0.5f ? t + std::copysign(1.0f, x) : t;
+}
+
 // `n` must be a multiple of 32. Scale = max|x| / 127, quants rounded half away from zero.
 inline void quantize_q8_0(const float* x, BlockQ8_0* out, size_t n) {
     for (size_t b = 0; b < n / kQK; ++b, x += kQK) {
@@ -25,8 +33,8 @@ inline void quantize_q8_0(const float* x, BlockQ8_0* out, size_t n) {
         for (int j = 0; j < kQK; ++j) amax = std::max(amax, std::fabs(x[j]));
         const float d = amax / 127.0f;
         const float inverse = d != 0.0f ? 1.0f / d : 0.0f;
-        out[b].d = fp32_to_fp16(d);
-        for (int j = 0; j < kQK; ++j) out[b].qs[j] = int8_t(std::round(x[j] * inverse));
+        out[b].d = fp32_to_fp16_saturated(d);  // finite even for absurd inputs
+        for (int j = 0; j < kQK; ++j) out[b].qs[j] = int8_t(round_half_away(x[j] * inverse));
     }
 }
 

@@ -1,4 +1,6 @@
 // The weight types of GGUF, one row each: id, name, block layout, and the reference dequantizer.
+// (The quantizers are in quantize_weights.hpp, so that a program that only reads models, like the
+// wasm module, does not carry them.)
 //
 // Ids are ggml's `enum ggml_type`. The table also lists the types wasm-chord cannot compute with
 // (IQ*, TQ*, MXFP4, …) so that a file using them can still be inspected and the error names the
