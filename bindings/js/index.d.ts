@@ -1,6 +1,20 @@
 // Types of the npm package `wasm-chord`.
 
-export type ModelSource = string | URL | Request | Blob | ArrayBuffer | ArrayBufferView | ReadableStream<Uint8Array>;
+/** One model file. A URL or (in Node) path named like llama.cpp's split files, PREFIX-00001-of-00003.gguf, loads every part. */
+export type ModelFile = string | URL | Request | Blob | ArrayBuffer | ArrayBufferView | ReadableStream<Uint8Array>;
+/** A model file, or the files of a split model in order. */
+export type ModelSource = ModelFile | ModelFile[];
+
+/** Where cached model files are kept: the Cache API's Cache, or anything with the same three methods. */
+export interface ModelCache {
+  match(url: string): Promise<Response | undefined>;
+  put(url: string, response: Response): Promise<void>;
+  delete(url: string): Promise<boolean>;
+}
+
+/** off: not asked for; unavailable: no Cache API here; miss: not cached and not stored; hit: every
+ * file came from the cache; stored: downloaded and stored for next time; failed: storing failed (quota) */
+export type CacheStatus = 'off' | 'unavailable' | 'miss' | 'hit' | 'stored' | 'failed';
 
 export interface LoadProgress {
   loaded: number;
@@ -13,6 +27,13 @@ export interface LoadOptions {
   signal?: AbortSignal;
   /** context window in tokens; 0 (default): the model's, at most 4096 */
   contextLength?: number;
+  /** keep files downloaded from URLs in the Cache API (keyed by URL, checked against the server's size) and reuse them */
+  cache?: boolean | ModelCache;
+  /** 'auto' (default) or 'cpu'; 'webgpu' is not available in this build yet */
+  backend?: 'auto' | 'cpu' | 'webgpu';
+  /** CPU threads (a whole number >= 1); default: every core in the threaded build, 1 in the single-threaded one
+   * (which is what runs without cross-origin isolation, whatever is asked) */
+  threads?: number;
 }
 
 export interface ModelInfo {
@@ -27,8 +48,14 @@ export interface ModelInfo {
   trainedContextLength: number;
   weightType: string;
   backend: string;
+  /** CPU threads the model computes on */
+  threads: number;
   /** the wasm build in use: "threads" where the page is cross-origin isolated, else "single" */
   build: 'single' | 'threads';
+  /** what `cache` did for this load */
+  cache: CacheStatus;
+  /** how many files the model was loaded from (more than one for a split model) */
+  files: number;
 }
 
 export interface GenerateOptions {
@@ -71,6 +98,8 @@ export class Chord {
   static load(source: ModelSource, options?: LoadOptions): Promise<Chord>;
   /** the same API with the model in a Web Worker (a worker thread in Node): the page never freezes */
   static loadInWorker(source: ModelSource, options?: LoadOptions): Promise<WorkerChord>;
+  /** removes a URL's file from the cache that `cache: true` fills, or every cached model when no URL is given */
+  static deleteCached(url?: string | URL): Promise<boolean>;
   readonly info: ModelInfo;
   tokenize(text: string, options?: { bos?: boolean; special?: boolean }): number[];
   detokenize(ids: Iterable<number>, options?: { special?: boolean }): string;

@@ -10,5 +10,7 @@ void register_inspect_command(CLI::App& app);
 void register_tokenize_command(CLI::App& app);
 void register_generate_command(CLI::App& app);
 void register_chat_command(CLI::App& app);
+void register_split_command(CLI::App& app);
+void register_synth_command(CLI::App& app);
 
 }  // namespace chord::cli

@@ -46,6 +46,7 @@ struct TensorInfo {
     uint64_t n_elements;
     uint64_t n_bytes;
     uint64_t info_offset;  // where the tensor's table entry starts in the file
+    uint32_t shard = 0;    // which file of a split model holds the data (0: the first, or the only one)
 
     uint64_t rows() const { return shape[0] ? n_elements / shape[0] : 0; }
     const TypeTraits& traits() const { return type_traits(type); }
@@ -145,7 +146,49 @@ public:
     }
 
     TensorView tensor(const TensorInfo& info) const {
-        return TensorView{&info, bytes_.data + size_t(data_offset_ + info.offset), size_t(info.n_bytes)};
+        const GgufFile& holder = info.shard == 0 ? *this : shards_[info.shard - 1];
+        return TensorView{&info, holder.bytes_.data + size_t(holder.data_offset_ + info.offset), size_t(info.n_bytes)};
+    }
+
+    // --- split models (llama.cpp's gguf-split) ---
+    // A model cut into files that each hold some tensors; the first also holds all the metadata.
+    // Each carries split.no (its index), split.count and split.tensors.count.
+    uint32_t split_count() const { return uint32_t(shards_.size() + 1); }
+
+    // One file from the shards of a split model, in order: metadata from the first, tensors from
+    // all. Checks that the set is complete, in order, and consistent.
+    static GgufFile join(std::vector<GgufFile> files) {
+        if (files.empty()) throw Error(ErrorCode::InvalidArgument, "no files to join");
+        GgufFile first = std::move(files.front());
+        const uint64_t count = first.get_u64_or("split.count", 1);
+        if (count != files.size())
+            throw Error(ErrorCode::InvalidArgument, "the model is split into " + std::to_string(count) + " files, but " +
+                                                        std::to_string(files.size()) + " were given");
+        for (size_t i = 0; i < files.size(); ++i) {
+            GgufFile& shard = i == 0 ? first : files[i];
+            const uint64_t index = shard.get_u64_or("split.no", 0);
+            if (index != i)
+                throw Error(ErrorCode::InvalidArgument, "split file " + std::to_string(i + 1) + " of " +
+                                                            std::to_string(count) + " is part " + std::to_string(index + 1) +
+                                                            ": give the files in order");
+            if (shard.get_u64_or("split.count", 1) != count)
+                throw Error(ErrorCode::Malformed, "split file " + std::to_string(i + 1) + " belongs to a model split into " +
+                                                      std::to_string(shard.get_u64_or("split.count", 1)) + " files, not " +
+                                                      std::to_string(count));
+            if (i == 0) continue;
+            for (TensorInfo t : shard.tensors_) {
+                t.shard = uint32_t(i);
+                if (!first.tensor_index_.emplace(t.name, first.tensors_.size()).second)
+                    throw Error(ErrorCode::Malformed, "tensor '" + std::string(t.name) + "' is in more than one split file");
+                first.tensors_.push_back(t);
+            }
+            first.shards_.push_back(std::move(shard));
+        }
+        const uint64_t expected = first.get_u64_or("split.tensors.count", first.tensors_.size());
+        if (expected != first.tensors_.size())
+            throw Error(ErrorCode::Malformed, "the split files hold " + std::to_string(first.tensors_.size()) +
+                                                  " tensors, split.tensors.count says " + std::to_string(expected));
+        return first;
     }
 
 private:
@@ -314,6 +357,7 @@ private:
     std::unordered_map<std::string_view, size_t> metadata_index_;
     std::vector<TensorInfo> tensors_;
     std::unordered_map<std::string_view, size_t> tensor_index_;
+    std::vector<GgufFile> shards_;  // the other files of a split model; their bytes stay alive with them
 };
 
 }  // namespace chord

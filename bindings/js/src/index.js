@@ -9,7 +9,8 @@
 import { ChatCompletions } from './chat.js';
 import { ChordError, check } from './errors.js';
 import { loadModule, variant } from './module.js';
-import { readIntoHeap } from './sources.js';
+import { deleteCached } from './cache.js';
+import { readModel } from './sources.js';
 import { loadInWorker } from './worker-client.js';
 
 export { ChatCompletions, ChordError };
@@ -18,26 +19,41 @@ const GENERATE_DEFAULTS = { maxTokens: 256, temperature: 0.8, topK: 40, topP: 0.
 
 export class Chord {
   #native;
+  #source;
   #busy = false;
 
-  constructor(native) {
+  constructor(native, source) {
     this.#native = native;
+    this.#source = source;
     this.chat = { completions: new ChatCompletions(this) };
   }
 
-  // source: URL string, URL, Request, Blob/File, ArrayBuffer, Uint8Array, ReadableStream, or in
-  // Node a file path.
-  static async load(source, { onProgress, signal, contextLength = 0 } = {}) {
+  // source: URL string, URL, Request, Blob/File, ArrayBuffer, Uint8Array, ReadableStream, an array
+  // of these for a split model, or in Node a file path. A URL or path named like llama.cpp's split
+  // files (…-00001-of-00003.gguf) loads every part.
+  static async load(source, { onProgress, signal, contextLength = 0, cache = false, backend = 'auto', threads } = {}) {
+    checkBackend(backend);
+    if (threads !== undefined && !(Number.isInteger(threads) && threads >= 1))
+      throw new ChordError(`threads must be a whole number of at least 1, got ${threads}`, 'invalid_argument');
+    if (threads > defaultThreads()) threads = defaultThreads(); // the worker pool holds one per core
     const module = await loadModule();
-    const { address, size } = await readIntoHeap(module, source, { onProgress, signal });
+    const loaded = await readModel(module, source, { onProgress, signal, cache });
     const native = new module.WasmModel();
     try {
-      check(native.open(address, size, contextLength)); // takes ownership of the bytes, even on failure
+      // takes ownership of the blocks, even on failure
+      const addresses = loaded.blocks.map((b) => b.address), sizes = loaded.blocks.map((b) => b.size);
+      check(native.open(addresses, sizes, contextLength, threads ?? defaultThreads()));
     } catch (error) {
       native.delete();
+      await loaded.forget();
       throw error;
     }
-    return new Chord(native);
+    return new Chord(native, { cache: loaded.cache, files: loaded.blocks.length });
+  }
+
+  // Takes a URL's model file out of the cache that `cache: true` fills, or every model without a URL.
+  static deleteCached(url) {
+    return deleteCached(url);
   }
 
   // The same API with the model in a Web Worker (a worker thread in Node); methods return Promises.
@@ -47,7 +63,7 @@ export class Chord {
 
   // Architecture, sizes, weight type, context, backend, and the wasm build in use.
   get info() {
-    return { ...this.#live().info(), build: variant };
+    return { ...this.#live().info(), build: variant, ...this.#source };
   }
 
   tokenize(text, { bos = true, special = false } = {}) {
@@ -126,4 +142,17 @@ export class Chord {
     if (!this.#native) throw new ChordError('the model has been unloaded', 'invalid_argument');
     return this.#native;
   }
+}
+
+// The threaded build computes on every core by default (its worker pool has one per core); the
+// single-threaded build on one.
+function defaultThreads() {
+  return variant === 'threads' ? Math.max(1, globalThis.navigator?.hardwareConcurrency ?? 1) : 1;
+}
+
+// Until the WebGPU backend lands every model runs on the CPU; 'webgpu' asked for explicitly is an error.
+function checkBackend(backend) {
+  if (backend === 'auto' || backend === 'cpu') return;
+  if (backend === 'webgpu') throw new ChordError('the WebGPU backend is not available in this build', 'unsupported');
+  throw new ChordError(`backend must be 'auto', 'cpu' or 'webgpu', got '${backend}'`, 'invalid_argument');
 }

@@ -1,34 +1,173 @@
-// Model bytes from any source, streamed into one block of WebAssembly memory: never two full
-// copies when the size is known in advance (URL with Content-Length, Blob, file, ArrayBuffer).
+// Model bytes from any source, streamed into WebAssembly memory: one _malloc'ed block per file
+// (several for a split model), never two full copies when the size is known in advance (URL with
+// Content-Length, Blob, file, ArrayBuffer).
+import { cachedModel, openCache, storeModel } from './cache.js';
 import { isNode } from './module.js';
 
-// Returns { address, size }: a _malloc'ed block the caller hands over to WasmModel.open().
-export async function readIntoHeap(module, source, { onProgress, signal } = {}) {
+const SPLIT_NAME = /^(.*)-(\d{5})-of-(\d{5})\.gguf$/; // llama.cpp's gguf-split naming
+
+// Returns { blocks: [{ address, size }], cache, forget }: the blocks the caller hands over to
+// WasmModel.open() (which frees them, even when it fails); the cache status, one of 'off',
+// 'unavailable', 'miss', 'hit', 'stored', 'failed'; forget() takes stored files back out of the
+// cache (when they turn out not to be a model).
+export async function readModel(module, source, { onProgress, signal, cache: cacheOption } = {}) {
   signal?.throwIfAborted?.();
+  const { cache, status } = await openCache(cacheOption);
+  const parts = await openParts(expandSplit(source), { signal, cache });
+  const blocks = [];
+  try {
+    const progress = combinedProgress(parts, onProgress);
+    for (const [i, part] of parts.entries()) {
+      blocks.push(await part.read(module, { signal, onProgress: (loaded) => progress(i, loaded) }));
+    }
+    const stored = await storeDownloads(module, parts, blocks, cache);
+    const forget = () => Promise.all((stored ?? []).map((url) => cache.delete(url).catch(() => false)));
+    return { blocks, cache: cacheStatus(parts, stored, status), forget };
+  } catch (error) {
+    for (const block of blocks) module._free(block.address);
+    await Promise.all(parts.map((part) => part.cancel()));
+    throw error;
+  }
+}
+
+// An array of sources is a split model, as is a URL or path named like llama.cpp's split files
+// (PREFIX-00001-of-00003.gguf): then every part is loaded.
+function expandSplit(source) {
+  if (Array.isArray(source)) {
+    if (source.length === 0) throw new TypeError('an empty array is not a model source');
+    return source;
+  }
+  const text = typeof source === 'string' ? source : source instanceof URL ? source.href : null;
+  const match = text && SPLIT_NAME.exec(text);
+  if (!match || Number(match[3]) <= 1) return [source];
+  const count = Number(match[3]);
+  return Array.from({ length: count }, (_, i) => `${match[1]}-${String(i + 1).padStart(5, '0')}-of-${match[3]}.gguf`);
+}
+
+// Opens every part at once (so that the total size is known early), or none.
+async function openParts(sources, options) {
+  const opened = await Promise.allSettled(sources.map((source) => openPart(source, options)));
+  const failed = opened.find((r) => r.status === 'rejected');
+  if (!failed) return opened.map((r) => r.value);
+  await Promise.all(opened.filter((r) => r.status === 'fulfilled').map((r) => r.value.cancel()));
+  throw failed.reason;
+}
+
+// One file: its size when known (total) and how to read it into a block of wasm memory.
+async function openPart(source, { signal, cache }) {
   if (source instanceof ArrayBuffer) source = new Uint8Array(source);
   if (ArrayBuffer.isView(source)) {
     const bytes = new Uint8Array(source.buffer, source.byteOffset, source.byteLength);
-    const address = allocate(module, bytes.length);
-    module.HEAPU8.set(bytes, address);
-    onProgress?.({ loaded: bytes.length, total: bytes.length });
-    return { address, size: bytes.length };
+    return {
+      total: bytes.length,
+      async read(module, { onProgress }) {
+        const address = allocate(module, bytes.length);
+        module.HEAPU8.set(bytes, address);
+        onProgress(bytes.length);
+        return { address, size: bytes.length };
+      },
+      cancel: async () => {},
+    };
   }
-  if (typeof Blob !== 'undefined' && source instanceof Blob) {
-    return copyStream(module, source.stream(), source.size, { onProgress, signal });
-  }
-  if (typeof ReadableStream !== 'undefined' && source instanceof ReadableStream) {
-    return copyStream(module, source, undefined, { onProgress, signal });
-  }
-  if (isNode && typeof source === 'string' && !/^[a-z][a-z0-9+.-]*:/i.test(source)) {
-    return readFile(module, source, { onProgress, signal });
-  }
+  if (typeof Blob !== 'undefined' && source instanceof Blob) return streamPart(source.stream(), source.size);
+  if (typeof ReadableStream !== 'undefined' && source instanceof ReadableStream) return streamPart(source, undefined);
+  if (isNode && typeof source === 'string' && !/^[a-z][a-z0-9+.-]*:/i.test(source)) return filePart(source);
   if (typeof source === 'string' || source instanceof URL || (typeof Request !== 'undefined' && source instanceof Request)) {
+    const url = typeof source === 'string' ? source : source instanceof URL ? source.href : source.url;
+    if (cache) {
+      const hit = await cachedModel(cache, url, signal);
+      if (hit) return { ...streamPart(hit.body, hit.size), cached: true };
+    }
     const response = await fetch(source, { signal });
-    if (!response.ok) throw new Error(`cannot download the model: HTTP ${response.status} ${response.statusText}`);
+    if (!response.ok) throw new Error(`cannot download the model ${url}: HTTP ${response.status} ${response.statusText}`);
     const length = Number(response.headers.get('content-length'));
-    return copyStream(module, response.body, Number.isFinite(length) && length > 0 ? length : undefined, { onProgress, signal });
+    return { ...streamPart(response.body, Number.isFinite(length) && length > 0 ? length : undefined), url };
   }
-  throw new TypeError('model source must be a URL, Request, Blob, ArrayBuffer, Uint8Array, ReadableStream or (in Node) a file path');
+  throw new TypeError('model source must be a URL, Request, Blob, ArrayBuffer, Uint8Array, ReadableStream, an array ' +
+    'of these for a split model, or (in Node) a file path');
+}
+
+async function filePart(path) {
+  const { open } = await import('node:fs/promises');
+  let file;
+  try {
+    file = await open(path, 'r');
+  } catch (error) {
+    throw new Error(`cannot open the model file '${path}': ${error.message}`);
+  }
+  const { size } = await file.stat();
+  const part = streamPart(file.readableWebStream({ type: 'bytes' }), size);
+  return {
+    ...part,
+    read: (module, options) => part.read(module, options).finally(() => file.close()),
+    cancel: () => part.cancel().finally(() => file.close().catch(() => {})),
+  };
+}
+
+// With a known size the chunks go straight into their place in wasm memory; without one they
+// are gathered first (one extra copy, unavoidable). Byte streams are read into one reused buffer
+// (BYOB), so that a long download leaves no trail of chunks for the garbage collector.
+const READ_BUFFER = 1 << 20;
+
+function streamPart(stream, total) {
+  const byob = byobReader(stream);
+  const reader = byob ?? stream.getReader();
+  let buffer = byob ? new ArrayBuffer(READ_BUFFER) : null;
+  const next = async () => {
+    if (!byob) return reader.read();
+    const r = await reader.read(new Uint8Array(buffer));
+    if (r.value) buffer = r.value.buffer; // the read hands the (transferred) buffer back
+    return r;
+  };
+  return {
+    total,
+    async read(module, { onProgress, signal }) {
+      let address = 0;
+      let loaded = 0;
+      const chunks = [];
+      try {
+        if (total !== undefined) address = allocate(module, total);
+        for (;;) {
+          signal?.throwIfAborted?.();
+          const { done, value } = await next();
+          if (done) break;
+          const chunk = value instanceof Uint8Array ? value : new Uint8Array(value);
+          if (total !== undefined) {
+            if (loaded + chunk.length > total) throw new Error(`the model source sent more than its announced ${total} bytes`);
+            module.HEAPU8.set(chunk, address + loaded); // HEAPU8 is re-read: memory may have grown
+          } else {
+            chunks.push(chunk.slice()); // a copy: the read buffer is reused
+          }
+          loaded += chunk.length;
+          onProgress(loaded);
+        }
+        if (total === undefined) {
+          address = allocate(module, loaded);
+          let offset = 0;
+          for (const chunk of chunks) {
+            module.HEAPU8.set(chunk, address + offset);
+            offset += chunk.length;
+          }
+        }
+        return { address, size: loaded }; // fewer bytes than announced: the parser reports the truncation
+      } catch (error) {
+        if (address) module._free(address);
+        throw error;
+      } finally {
+        reader.releaseLock?.();
+      }
+    },
+    cancel: () => reader.cancel().catch(() => {}),
+  };
+}
+
+// A BYOB reader where the stream is a byte stream, else null.
+function byobReader(stream) {
+  try {
+    return stream.getReader({ mode: 'byob' });
+  } catch {
+    return null;
+  }
 }
 
 function allocate(module, size) {
@@ -37,54 +176,36 @@ function allocate(module, size) {
   return address;
 }
 
-async function readFile(module, path, options) {
-  const { open } = await import('node:fs/promises');
-  const file = await open(path, 'r');
+// onProgress({ loaded, total }) over all parts; total is null until every part's size is known.
+function combinedProgress(parts, onProgress) {
+  const loaded = parts.map(() => 0);
+  const total = parts.every((p) => p.total !== undefined) ? parts.reduce((sum, p) => sum + p.total, 0) : null;
+  return (i, bytes) => {
+    loaded[i] = bytes;
+    onProgress?.({ loaded: loaded.reduce((a, b) => a + b, 0), total });
+  };
+}
+
+// Puts freshly downloaded, complete files into the cache; returns their URLs, or null when storing
+// failed (e.g. over the storage quota: the model still loads, just not from the cache next time).
+async function storeDownloads(module, parts, blocks, cache) {
+  if (!cache) return [];
+  const stored = [];
   try {
-    const { size } = await file.stat();
-    return await copyStream(module, file.readableWebStream({ type: 'bytes' }), size, options);
-  } finally {
-    await file.close();
+    for (const [i, part] of parts.entries()) {
+      if (!part.url || (part.total !== undefined && blocks[i].size !== part.total)) continue;
+      await storeModel(cache, part.url, module, blocks[i].address, blocks[i].size);
+      stored.push(part.url);
+    }
+    return stored;
+  } catch {
+    await Promise.all(stored.map((url) => cache.delete(url).catch(() => false)));
+    return null;
   }
 }
 
-// With a known size the chunks go straight into their place in wasm memory; without one they
-// are gathered first (one extra copy, unavoidable).
-async function copyStream(module, stream, total, { onProgress, signal }) {
-  const reader = stream.getReader();
-  let address = 0;
-  let loaded = 0;
-  const chunks = [];
-  try {
-    if (total !== undefined) address = allocate(module, total);
-    for (;;) {
-      signal?.throwIfAborted?.();
-      const { done, value } = await reader.read();
-      if (done) break;
-      const chunk = value instanceof Uint8Array ? value : new Uint8Array(value);
-      if (total !== undefined) {
-        if (loaded + chunk.length > total) throw new Error(`the model source sent more than its announced ${total} bytes`);
-        module.HEAPU8.set(chunk, address + loaded); // HEAPU8 is re-read: memory may have grown
-      } else {
-        chunks.push(chunk);
-      }
-      loaded += chunk.length;
-      onProgress?.({ loaded, total: total ?? null });
-    }
-    if (total === undefined) {
-      address = allocate(module, loaded);
-      let offset = 0;
-      for (const chunk of chunks) {
-        module.HEAPU8.set(chunk, address + offset);
-        offset += chunk.length;
-      }
-    }
-    return { address, size: loaded }; // fewer bytes than announced: the parser reports the truncation
-  } catch (error) {
-    if (address) module._free(address);
-    await reader.cancel().catch(() => {});
-    throw error;
-  } finally {
-    reader.releaseLock?.();
-  }
+function cacheStatus(parts, stored, status) {
+  if (stored === null) return 'failed';
+  if (stored.length > 0) return 'stored';
+  return parts.length > 0 && parts.every((p) => p.cached) ? 'hit' : status;
 }

@@ -1,39 +1,21 @@
 // The package in headless Chromium (Debian's /usr/bin/chromium via playwright-core), on the main
 // thread and in a worker: golden tokens, progress events, aborting a generation and a load. The
-// page is served cross-origin isolated, so the threaded build is the one under test.
+// page is served cross-origin isolated, so the threaded build is the one under test. Then caching and
+// split files with the browser's own Cache API and fetch.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
-import { chromium } from 'playwright-core';
+import path from 'node:path';
 
+import { runPage } from '../test-support/chromium.mjs';
 import { sharedPath } from '../test-support/shared.mjs';
+import { splitModel } from '../test-support/split.mjs';
 
-const { serve } = await import(sharedPath('peer', 'serve.mjs')); // static server with COOP/COEP headers
 const golden = JSON.parse(readFileSync(sharedPath('golden', 'stories260K-f32.json'), 'utf8')).cases[0];
-const packageDir = fileURLToPath(new URL('..', import.meta.url));
-const pagesDir = fileURLToPath(new URL('../test-support/', import.meta.url));
-
-async function runPage(where) {
-  const server = await serve({ '/pkg/': packageDir, '/models/': sharedPath('models'), '/': pagesDir });
-  const browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'],
-  });
-  try {
-    const page = await browser.newPage();
-    await page.goto(`http://127.0.0.1:${server.address().port}/browser.html?where=${where}`);
-    const handle = await page.waitForFunction(() => window.__result, null, { timeout: 60000 });
-    return await handle.jsonValue();
-  } finally {
-    await browser.close();
-    server.close();
-  }
-}
 
 for (const where of ['main', 'worker']) {
   test(`in Chromium, ${where === 'main' ? 'on the main thread' : 'in a worker'}`, async () => {
-    const r = await runPage(where);
+    const { result: r } = await runPage(`browser.html?where=${where}`);
     assert.ok(r.ok, r.error);
     assert.equal(r.isolated, true);
     assert.equal(r.build, 'threads');
@@ -48,3 +30,18 @@ for (const where of ['main', 'worker']) {
     assert.equal(r.loadAbort, 'AbortError');
   });
 }
+
+test('in Chromium: cache: true keeps the model in the Cache API (page and worker), and split files load from URLs', async () => {
+  const parts = splitModel(sharedPath('models', 'stories260K-f32.gguf'), 20);
+  const first = path.basename(parts[0]);
+  const { result: r, requests } = await runPage(`cache.html?split=/split/${first}`, { routes: { '/split/': path.dirname(parts[0]) } });
+  assert.ok(r.ok, r.error);
+  assert.deepEqual(r.statuses, ['stored', 'hit', 'hit']);
+  for (const tokens of r.tokens) assert.deepEqual(tokens, golden.steps.map((s) => s.token));
+  const downloads = requests.filter((q) => q.method === 'GET' && q.url === '/models/stories260K-f32.gguf');
+  assert.equal(downloads.length, 1, 'the model was downloaded once');
+  assert.equal(r.deleted, true);
+  assert.equal(r.splitFiles, parts.length);
+  const splitDownloads = requests.filter((q) => q.method === 'GET' && q.url.startsWith('/split/'));
+  assert.equal(splitDownloads.length, parts.length);
+});

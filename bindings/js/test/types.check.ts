@@ -7,7 +7,13 @@ async function usage(): Promise<void> {
     onProgress: ({ loaded, total }) => console.log(loaded, total ?? 'unknown'),
     signal: controller.signal,
     contextLength: 1024,
+    cache: true,
+    backend: 'auto',
+    threads: 2,
   });
+  const split = await Chord.load(['https://example.com/m-00001-of-00002.gguf', new Blob([])], { cache: false });
+  const status: 'hit' | 'stored' | string = split.info.cache;
+  console.log(status, split.info.files, await Chord.deleteCached('https://example.com/model.gguf'));
   const ids: number[] = model.tokenize('Hello', { bos: true });
   const text: string = model.detokenize(ids);
   const arch: string = model.info.architecture;

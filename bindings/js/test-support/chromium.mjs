@@ -1,0 +1,32 @@
+// Opens a test page in headless Chromium (Debian's /usr/bin/chromium via playwright-core), served
+// with the package, the shared models and goldens, and returns the page's window.__result.
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+
+import { serve } from './server.mjs';
+import { sharedPath } from './shared.mjs';
+
+const packageDir = fileURLToPath(new URL('..', import.meta.url));
+const pagesDir = fileURLToPath(new URL('.', import.meta.url));
+const testDataDir = fileURLToPath(new URL('../../../tests/data/', import.meta.url));
+
+// routes: extra URL prefixes to serve; isolated: send COOP/COEP (the threaded build runs only then).
+export async function runPage(page, { routes = {}, isolated = true, timeout = 120000 } = {}) {
+  const server = await serve({
+    '/pkg/': packageDir, '/models/': sharedPath('models'), '/golden/': sharedPath('golden'), '/data/': testDataDir,
+    ...routes, '/': pagesDir,
+  }, { isolated });
+  const browser = await chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'],
+  });
+  try {
+    const tab = await browser.newPage();
+    await tab.goto(`${server.url}/${page}`);
+    const handle = await tab.waitForFunction(() => window.__result, null, { timeout, polling: 250 });
+    return { result: await handle.jsonValue(), requests: server.requests };
+  } finally {
+    await browser.close();
+    server.close();
+  }
+}

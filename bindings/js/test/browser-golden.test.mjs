@@ -1,0 +1,22 @@
+// The golden suite in headless Chromium, on both wasm builds: the threaded one (page served
+// cross-origin isolated) and the single-threaded one (served without isolation). Same checks and
+// numbers as the native and Node suites.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readdirSync } from 'node:fs';
+
+import { runPage } from '../test-support/chromium.mjs';
+import { describeGolden } from '../test-support/golden-check.mjs';
+import { sharedPath } from '../test-support/shared.mjs';
+
+const names = readdirSync(sharedPath('golden')).filter((f) => f.endsWith('.json')).map((f) => f.slice(0, -5)).sort();
+
+for (const build of ['threads', 'single']) {
+  test(`golden suite in Chromium, ${build} build`, async () => {
+    const { result } = await runPage(`golden.html?names=${names.join(',')}`, { isolated: build === 'threads', timeout: 600000 });
+    for (const r of result.results ?? []) console.log(describeGolden(r, `${result.build} (Chromium)`));
+    assert.ok(result.ok, result.error);
+    assert.equal(result.build, build);
+    assert.deepEqual(result.results.map((r) => r.name), names);
+  });
+}

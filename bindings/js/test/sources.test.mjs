@@ -1,0 +1,141 @@
+// Model sources beyond one file: split models (llama.cpp's gguf-split files, as paths, URLs,
+// arrays of bytes), and `cache` over HTTP: stored once, reused, refreshed when the server's file
+// changes, used offline, and never left holding a file that failed to load.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import path from 'node:path';
+
+import { Chord, ChordError } from '../src/index.js';
+import { sharedPath } from '../test-support/shared.mjs';
+import { splitModel } from '../test-support/split.mjs';
+
+const storiesPath = sharedPath('models', 'stories260K-f32.gguf');
+const storiesBytes = readFileSync(storiesPath);
+const goldenTokens = JSON.parse(readFileSync(sharedPath('golden', 'stories260K-f32.json'), 'utf8')).cases[0].steps.map((s) => s.token);
+const parts = splitModel(storiesPath, 20);
+
+async function greedyTokens(model) {
+  return (await model.complete('Once upon a time', { maxTokens: 16, temperature: 0 })).tokens;
+}
+
+// An HTTP server for `files` (url path -> bytes, changeable) that counts GET requests per path.
+async function fileServer(files) {
+  const gets = {};
+  const server = createServer((req, res) => {
+    const body = files[req.url];
+    if (!body) return res.writeHead(404).end();
+    res.writeHead(200, { 'content-length': body.length });
+    if (req.method === 'HEAD') return res.end();
+    gets[req.url] = (gets[req.url] ?? 0) + 1;
+    res.end(body);
+  });
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return { base: `http://127.0.0.1:${server.address().port}`, gets, close: () => new Promise((r) => server.close(r)) };
+}
+
+// The Cache API's contract, in memory (Node has no Cache API): a Cache-like object may be given.
+class MemoryCache {
+  entries = new Map();
+  async match(url) {
+    const e = this.entries.get(url);
+    return e && new Response(e.body, { headers: e.headers });
+  }
+  async put(url, response) {
+    this.entries.set(url, { body: new Uint8Array(await response.arrayBuffer()), headers: Object.fromEntries(response.headers) });
+  }
+  async delete(url) {
+    return this.entries.delete(url);
+  }
+}
+
+test('a split model loads from the path of any part, an array of paths or of bytes, and computes as the whole', async () => {
+  assert.ok(parts.length >= 3, `${parts.length} parts`);
+  for (const source of [parts[0], parts.at(-1), parts, parts.map((p) => new Uint8Array(readFileSync(p)))]) {
+    const model = await Chord.load(source);
+    assert.equal(model.info.files, parts.length);
+    assert.deepEqual(await greedyTokens(model), goldenTokens);
+    await model.unload();
+  }
+});
+
+test('split models from URLs: progress over all parts; missing or misordered parts are clear errors', async () => {
+  const files = Object.fromEntries(parts.map((p) => [`/${path.basename(p)}`, readFileSync(p)]));
+  const server = await fileServer(files);
+  try {
+    const events = [];
+    const model = await Chord.load(`${server.base}/${path.basename(parts[0])}`, { onProgress: (e) => events.push(e) });
+    const total = parts.reduce((sum, p) => sum + readFileSync(p).length, 0);
+    assert.ok(events.every((e) => e.total === total));
+    assert.equal(events.at(-1).loaded, total);
+    assert.deepEqual(await greedyTokens(model), goldenTokens);
+    await model.unload();
+
+    const reversed = [...parts].reverse().map((p) => `${server.base}/${path.basename(p)}`);
+    await assert.rejects(Chord.load(reversed), (e) => e instanceof ChordError && /in order/.test(e.message));
+    await assert.rejects(Chord.load(parts.slice(0, 2)), (e) => e instanceof ChordError && /split into \d+ files, but 2/.test(e.message));
+    delete files[`/${path.basename(parts[1])}`];
+    await assert.rejects(Chord.load(`${server.base}/${path.basename(parts[0])}`), /HTTP 404/);
+  } finally {
+    await server.close();
+  }
+});
+
+test('cache: stored once, then reused; refreshed when the file changes; used offline', async () => {
+  const files = { '/stories.gguf': storiesBytes };
+  const server = await fileServer(files);
+  const cache = new MemoryCache();
+  const url = `${server.base}/stories.gguf`;
+  try {
+    const first = await Chord.load(url, { cache });
+    assert.equal(first.info.cache, 'stored');
+    await first.unload();
+    const second = await Chord.load(url, { cache });
+    assert.equal(second.info.cache, 'hit');
+    assert.deepEqual(await greedyTokens(second), goldenTokens);
+    await second.unload();
+    assert.equal(server.gets['/stories.gguf'], 1);
+
+    // The server now has another file at that URL: the size differs, so it is downloaded again.
+    const other = readFileSync(sharedPath('models', 'synth-llama-q8_0.gguf'));
+    files['/stories.gguf'] = other;
+    const third = await Chord.load(url, { cache });
+    assert.equal(third.info.cache, 'stored');
+    assert.equal(third.info.embeddingLength, 256);
+    await third.unload();
+    assert.equal(server.gets['/stories.gguf'], 2);
+    assert.equal(cache.entries.get(url).body.length, other.length);
+  } finally {
+    await server.close();
+  }
+  const offline = await Chord.load(url, { cache }); // the server is gone
+  assert.equal(offline.info.cache, 'hit');
+  await offline.unload();
+  assert.equal((await Chord.load(storiesPath, { cache })).info.cache, 'miss'); // a local file is not cached
+});
+
+test('cache: a file that is not a model is not kept; no Cache API means "unavailable"', async () => {
+  const server = await fileServer({ '/bad.gguf': storiesBytes.subarray(0, 5000), '/good.gguf': storiesBytes });
+  const cache = new MemoryCache();
+  try {
+    await assert.rejects(Chord.load(`${server.base}/bad.gguf`, { cache }), (e) => e.code === 'truncated');
+    assert.equal(cache.entries.size, 0);
+    const model = await Chord.load(`${server.base}/good.gguf`, { cache: true });
+    assert.equal(model.info.cache, 'unavailable');
+    assert.equal(model.info.files, 1);
+    await model.unload();
+  } finally {
+    await server.close();
+  }
+});
+
+test('load options are checked', async () => {
+  await assert.rejects(Chord.load(storiesPath, { backend: 'tpu' }), (e) => e.code === 'invalid_argument' && /backend/.test(e.message));
+  await assert.rejects(Chord.load(storiesPath, { backend: 'webgpu' }), (e) => e.code === 'unsupported');
+  await assert.rejects(Chord.load(storiesPath, { threads: 0 }), (e) => e.code === 'invalid_argument');
+  await assert.rejects(Chord.load([]), TypeError);
+  const model = await Chord.load(storiesPath, { backend: 'cpu', threads: 1 });
+  assert.equal(model.info.backend, 'cpu');
+  await model.unload();
+});
