@@ -22,3 +22,13 @@ if(CHORD_WASM_VARIANT STREQUAL "threads")
   target_link_options(chord_wasm PRIVATE -pthread -sPTHREAD_POOL_SIZE=navigator.hardwareConcurrency -Wno-pthreads-mem-growth)
 endif()
 set_target_properties(chord_wasm PROPERTIES OUTPUT_NAME chord SUFFIX ".js" RUNTIME_OUTPUT_DIRECTORY "${CHORD_WASM_OUT}")
+
+# The fast kernels against the reference ones, run under Node by the test command (single variant:
+# the threaded build runs the golden suite in Chromium).
+if(CHORD_WASM_VARIANT STREQUAL "single")
+  add_executable(chord_wasm_kernels_test tests/wasm/kernels_test.cpp)
+  target_link_libraries(chord_wasm_kernels_test PRIVATE chord_cpu)
+  target_compile_options(chord_wasm_kernels_test PRIVATE ${chord_wasm_compile})
+  target_link_options(chord_wasm_kernels_test PRIVATE -fwasm-exceptions -sENVIRONMENT=node -sNODERAWFS=1
+    -sALLOW_MEMORY_GROWTH=1)
+endif()

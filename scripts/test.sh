@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Every test: installs what is missing, builds the `native` and `native-asan` (ASan + UBSan)
 # presets and runs the GoogleTest suite under both, then builds the WebAssembly module and runs
-# the npm package's tests in Node. Needs ../shared (the test data).
+# the wasm kernel test and the npm package's tests in Node and headless Chromium. Needs ../shared
+# (the test data).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -21,6 +22,8 @@ for preset in wasm wasm-threads; do
   cmake --preset "$preset" >/dev/null
   cmake --build --preset "$preset" -j "$jobs"
 done
+echo "== wasm: fast kernels against the reference kernels (Node)"
+node --no-experimental-fetch build/wasm/bin/chord_wasm_kernels_test.js "${CHORD_SHARED_DIR:-../shared}"
 echo "== npm package: type check and tests (node --test)"
 cd bindings/js
 npm ci --no-audit --no-fund --loglevel=error

@@ -60,14 +60,34 @@ std::vector<std::string> golden_models() {
 
 TokenId argmax(const std::vector<float>& v) { return TokenId(std::max_element(v.begin(), v.end()) - v.begin()); }
 
-class GoldenGeneration : public testing::TestWithParam<std::string> {};
+// Every kind of CPU kernel: fast (AVX2 where the CPU has it, threaded), plain C++, reference.
+struct GoldenCase {
+    std::string model;
+    CpuKernels kernels;
+    const char* kernels_name;
+};
+
+std::vector<GoldenCase> golden_cases() {
+    std::vector<GoldenCase> cases;
+    for (const auto& [kernels, name] : {std::pair{CpuKernels::Fast, "fast"}, std::pair{CpuKernels::Plain, "plain"},
+                                        std::pair{CpuKernels::Reference, "reference"}})
+        for (const std::string& model : golden_models()) cases.push_back({model, kernels, name});
+    return cases;
+}
+
+class GoldenGeneration : public testing::TestWithParam<GoldenCase> {
+protected:
+    const std::string& model_name() const { return GetParam().model; }
+};
 
 TEST_P(GoldenGeneration, GreedyStepsAndLogitsMatchLlamaCpp) {
     const nlohmann::json golden =
-        nlohmann::json::parse(std::ifstream(test::shared_dir() / "golden" / (GetParam() + ".json")));
+        nlohmann::json::parse(std::ifstream(test::shared_dir() / "golden" / (model_name() + ".json")));
     ModelOptions options;
     options.n_ctx = 256;
-    const auto model = Model::load((test::shared_dir() / "models" / (GetParam() + ".gguf")).string(), options);
+    options.threads = 2;  // the fast kernels threaded; the others run on one thread anyway
+    options.kernels = GetParam().kernels;
+    const auto model = Model::load((test::shared_dir() / "models" / (model_name() + ".gguf")).string(), options);
     const bool float_weights = model->file().find_tensor("blk.0.attn_q.weight")->traits().block_elements == 1;
     const float tolerance = float_weights ? kFloatWeightTolerance : kQuantizedWeightTolerance;
     size_t steps = 0, matched = 0, clear_steps = 0, divergent_cases = 0;
@@ -77,12 +97,12 @@ TEST_P(GoldenGeneration, GreedyStepsAndLogitsMatchLlamaCpp) {
         ASSERT_EQ(model->tokenizer().encode(c["prompt"].get<std::string>()), prompt);
         const std::vector<float>* logits = &model->forward(prompt.data(), prompt.size(), 0);
         uint32_t n_past = uint32_t(prompt.size());
-        if (diverges_upstream(GetParam(), prompt.size())) {
+        if (diverges_upstream(model_name(), prompt.size())) {
             float golden_diff = 0.0f;
             for (const auto& entry : c["steps"][0]["top5"])
                 golden_diff = std::max(golden_diff, std::fabs((*logits)[entry[0].get<size_t>()] - entry[1].get<float>()));
             EXPECT_GT(golden_diff, 0.5f) << "the golden file now agrees: remove the exception";
-            const nlohmann::json reference = generic_kernel_reference(GetParam(), prompt.size());
+            const nlohmann::json reference = generic_kernel_reference(model_name(), prompt.size());
             ASSERT_FALSE(reference.is_null()) << "no generic-kernel reference for this case";
             const std::vector<float> ours = log_softmax(*logits);
             EXPECT_EQ(argmax(*logits), reference[0][0].get<TokenId>());
@@ -108,15 +128,17 @@ TEST_P(GoldenGeneration, GreedyStepsAndLogitsMatchLlamaCpp) {
             logits = &model->forward(&expected, 1, n_past++);
         }
     }
-    std::printf("[ measured ] %s: %zu/%zu greedy steps match (%zu with a clear margin), max top-5 logit diff %.4f%s\n",
-                GetParam().c_str(), matched, steps, clear_steps, max_diff,
+    std::printf("[ measured ] %s (%s kernels): %zu/%zu greedy steps match (%zu with a clear margin), max top-5 logit diff %.4f%s\n",
+                model_name().c_str(), GetParam().kernels_name, matched, steps, clear_steps, max_diff,
                 divergent_cases ? " (1 prompt checked against llama.cpp generic kernels)" : "");
     EXPECT_LE(max_diff, tolerance);
     EXPECT_EQ(steps, (5u - divergent_cases) * 16u);
 }
 
-INSTANTIATE_TEST_SUITE_P(SharedModels, GoldenGeneration, testing::ValuesIn(golden_models()),
-                         [](const testing::TestParamInfo<std::string>& p) { return test::parameter_name(p.param); });
+INSTANTIATE_TEST_SUITE_P(SharedModels, GoldenGeneration, testing::ValuesIn(golden_cases()),
+                         [](const testing::TestParamInfo<GoldenCase>& p) {
+                             return test::parameter_name(p.param.model) + "_" + p.param.kernels_name;
+                         });
 
 }  // namespace
 }  // namespace chord

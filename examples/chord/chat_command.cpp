@@ -16,12 +16,14 @@ namespace {
 struct ChatOptions {
     std::string model, template_name, system;
     uint32_t n_ctx = 0;
+    unsigned threads = 0;
     GenerateOptions generation;
 };
 
 void run_chat(const ChatOptions& options) {
     ModelOptions model_options;
     model_options.n_ctx = options.n_ctx;
+    model_options.threads = options.threads;
     const auto model = Model::load(options.model, model_options);
     const ChatTemplate chat_template = chat_template_for(
         model->file(), options.template_name.empty() ? std::nullopt : std::optional<std::string_view>(options.template_name));
@@ -65,6 +67,7 @@ void register_chat_command(CLI::App& app) {
     cmd->add_option("--temp", o->generation.sampling.temperature, "Temperature; 0 is greedy")->capture_default_str();
     cmd->add_option("--seed", o->generation.sampling.seed, "Random seed")->capture_default_str();
     cmd->add_option("--ctx", o->n_ctx, "Context window in tokens (default: the model's, at most 4096)");
+    cmd->add_option("-t,--threads", o->threads, "CPU threads (default: one per hardware thread)");
     cmd->callback([o] { run_chat(*o); });
 }
 

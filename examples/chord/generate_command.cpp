@@ -13,6 +13,7 @@ namespace {
 struct GenerateCommandOptions {
     std::string model, prompt;
     uint32_t n_ctx = 0;
+    unsigned threads = 0;
     GenerateOptions generation;  // max tokens and sampling
     bool ids_only = false;
     bool stats = false;
@@ -21,6 +22,7 @@ struct GenerateCommandOptions {
 void run_generate(const GenerateCommandOptions& options) {
     ModelOptions model_options;
     model_options.n_ctx = options.n_ctx;
+    model_options.threads = options.threads;
     const auto model = Model::load(options.model, model_options);
     Session session(*model);
     const GenerateResult r = session.generate(options.prompt, options.generation, [&](std::string_view text, TokenId) {
@@ -59,6 +61,7 @@ void register_generate_command(CLI::App& app) {
     cmd->add_option("--repeat-penalty", o->generation.sampling.repeat_penalty, "Penalty for recent tokens; 1 is off")->capture_default_str();
     cmd->add_option("--seed", o->generation.sampling.seed, "Random seed")->capture_default_str();
     cmd->add_option("--ctx", o->n_ctx, "Context window in tokens (default: the model's, at most 4096)");
+    cmd->add_option("-t,--threads", o->threads, "CPU threads (default: one per hardware thread)");
     cmd->add_flag("--ids", o->ids_only, "Print only the generated token ids, space-separated, on one line");
     cmd->add_flag("--stats", o->stats, "Print prompt and generation speed on stderr");
     cmd->callback([o] { run_generate(*o); });

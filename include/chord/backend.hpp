@@ -35,6 +35,7 @@ class Backend {
 public:
     virtual ~Backend() = default;
     virtual std::string name() const = 0;
+    virtual unsigned threads() const { return 1; }  // CPU threads it computes on
 
     // --- buffers ---
     // A weight tensor, uploaded (or repacked) once; the view must outlive the backend's use.
@@ -43,6 +44,7 @@ public:
     // One layer's key or value cache: `n_ctx` positions of `width` values.
     virtual BufferId create_cache(size_t n_ctx, size_t width) = 0;
     virtual void read(BufferId activations, size_t row, size_t n_rows, float* out) const = 0;
+    virtual void write(BufferId activations, size_t row, size_t n_rows, const float* in) = 0;
 
     // --- operations on rows [0, n) of activation buffers ---
     // out[i] = row tokens[i] of the embedding table.

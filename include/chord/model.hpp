@@ -10,6 +10,7 @@
 #include "chord/backend.hpp"
 #include "chord/cpu_backend.hpp"
 #include "chord/gguf.hpp"
+#include "chord/gguf_split.hpp"
 #include "chord/model_config.hpp"
 #include "chord/tokenizer.hpp"
 
@@ -18,13 +19,16 @@ namespace chord {
 struct ModelOptions {
     uint32_t n_ctx = 0;        // context window in tokens; 0: the training context, at most 4096
     uint32_t batch_size = 64;  // tokens per forward pass while reading a prompt
+    unsigned threads = 0;      // CPU threads; 0: one per hardware thread
+    CpuKernels kernels = CpuKernels::Fast;  // the CPU backend's (the slower ones are for tests)
 };
 
 class Model {
 public:
+    // `path` may name any part of a split model (PREFIX-00001-of-00003.gguf): all parts are opened.
     static std::unique_ptr<Model> load(const std::string& path, const ModelOptions& options = {},
                                        std::unique_ptr<Backend> backend = nullptr) {
-        return std::unique_ptr<Model>(new Model(GgufFile::open(path), options, std::move(backend)));
+        return std::unique_ptr<Model>(new Model(open_model_file(path), options, std::move(backend)));
     }
     static std::unique_ptr<Model> load(GgufFile file, const ModelOptions& options = {},
                                        std::unique_ptr<Backend> backend = nullptr) {
@@ -35,6 +39,7 @@ public:
     const Tokenizer& tokenizer() const { return tokenizer_; }
     const GgufFile& file() const { return file_; }
     const Backend& backend() const { return *backend_; }
+    unsigned threads() const { return backend_->threads(); }
     uint32_t n_ctx() const { return n_ctx_; }
 
     // Runs `n` tokens at positions n_past, n_past+1, … (the cache must hold positions
@@ -66,7 +71,7 @@ private:
         : file_(std::move(file)),
           config_(ModelConfig::from_gguf(file_)),
           tokenizer_(Tokenizer::from_gguf(file_)),
-          backend_(backend ? std::move(backend) : make_cpu_backend()) {
+          backend_(backend ? std::move(backend) : make_cpu_backend({options.threads, options.kernels})) {
         n_ctx_ = options.n_ctx ? options.n_ctx : std::min<uint32_t>(config_.n_ctx_train, 4096);
         batch_size_ = std::max<uint32_t>(1, std::min(options.batch_size, n_ctx_));
         load_weights();

@@ -67,16 +67,47 @@ GenerateOptions generate_options_from(const val& o) {
     return g;
 }
 
+// _malloc'ed blocks handed over by JS: the ones not yet taken are freed on the way out.
+class HeapBlocks {
+public:
+    struct Block {
+        const void* data;
+        size_t size;
+    };
+    HeapBlocks(const std::vector<double>& addresses, const std::vector<double>& sizes) {
+        for (size_t i = 0; i < addresses.size(); ++i)
+            blocks_.push_back({reinterpret_cast<const void*>(uintptr_t(addresses[i])), i < sizes.size() ? size_t(sizes[i]) : 0});
+    }
+    HeapBlocks(const HeapBlocks&) = delete;
+    HeapBlocks& operator=(const HeapBlocks&) = delete;
+    ~HeapBlocks() {
+        for (size_t i = next_; i < blocks_.size(); ++i) std::free(const_cast<void*>(blocks_[i].data));
+    }
+    bool all_taken() const { return next_ == blocks_.size(); }
+    Block take() { return blocks_[next_++]; }
+
+private:
+    std::vector<Block> blocks_;
+    size_t next_ = 0;
+};
+
 // A model and its session, as JS sees them: `new WasmModel()`, then open().
 class WasmModel {
 public:
-    // Takes ownership of `size` bytes at `address` in the wasm heap (allocated with _malloc),
-    // even when it fails.
-    val open(uintptr_t address, size_t size, uint32_t n_ctx) {
+    // Takes ownership of the blocks at `addresses` (allocated with _malloc, `sizes` bytes each),
+    // even when it fails: one block per file, several for a split model.
+    val open(const val& addresses, const val& sizes, uint32_t n_ctx, uint32_t threads) {
+        HeapBlocks blocks(emscripten::vecFromJSArray<double>(addresses), emscripten::vecFromJSArray<double>(sizes));
         return guarded([&] {
-            GgufFile file = GgufFile::adopt(reinterpret_cast<const void*>(address), size, std::free);
+            std::vector<GgufFile> files;
+            while (!blocks.all_taken()) {
+                const HeapBlocks::Block b = blocks.take();
+                files.push_back(GgufFile::adopt(b.data, b.size, std::free));
+            }
+            GgufFile file = files.size() == 1 ? std::move(files[0]) : GgufFile::join(std::move(files));
             ModelOptions options;
             options.n_ctx = n_ctx;
+            options.threads = threads;
             model_ = Model::load(std::move(file), options);
             session_ = std::make_unique<Session>(*model_);
             return val::object();
@@ -95,6 +126,7 @@ public:
         v.set("contextLength", model_->n_ctx());
         v.set("trainedContextLength", c.n_ctx_train);
         v.set("backend", model_->backend().name());
+        v.set("threads", model_->threads());
         const MetaValue* name = model_->file().find("general.name");
         v.set("name", name ? std::string(name->as_string()) : std::string());
         const TensorInfo* q = model_->file().find_tensor("blk.0.attn_q.weight");

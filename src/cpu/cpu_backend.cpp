@@ -1,12 +1,19 @@
-// The CPU reference backend: each operation a plain loop over rows, matching llama.cpp's
-// numerics where they matter (8-bit activations in quantized products, a half-precision KV
-// cache, double accumulation in RMSNorm).
+// The CPU backend: each operation a plain loop over rows, matching llama.cpp's numerics where
+// they matter (8-bit activations in quantized products, a half-precision KV cache, double
+// accumulation in RMSNorm). Quantized products and attention are split over the thread pool;
+// quantized products run on the integer kernels of int_dot.hpp unless `reference` is set.
 #include <cmath>
+#include <thread>
 #include <vector>
 
 #include "activation_rounding.hpp"
 #include "chord/cpu_backend.hpp"
 #include "chord/quant.hpp"
+#include "decode_simd128.hpp"
+#include "float_vector.hpp"
+#include "int_dot.hpp"
+#include "thread_pool.hpp"
+#include "weight_unpack.hpp"
 
 namespace chord {
 namespace {
@@ -18,14 +25,33 @@ struct Activations {
     const float* row(size_t i) const { return data.data() + i * cols; }
 };
 
+// Keys and values rounded to half precision, as llama.cpp's default KV cache, but stored as the
+// floats they round to: the same numbers, without a conversion in the attention loops.
 struct Cache {
     size_t n_ctx = 0, width = 0;
-    std::vector<uint16_t> data;  // [n_ctx × width] half floats, as llama.cpp's default KV cache
+    std::vector<float> data;  // [n_ctx × width]
 };
+
+// Rows of the products handed to a thread at a time: enough to amortize the hand-out.
+constexpr size_t kRowsPerChunk = 16;
+
+unsigned resolve_threads(unsigned requested) {
+    if (requested != 0) return requested;
+    const unsigned hardware = std::thread::hardware_concurrency();
+    return hardware == 0 ? 1 : hardware;
+}
 
 class CpuBackend final : public Backend {
 public:
+    explicit CpuBackend(const CpuOptions& options)
+        : kernels_(options.kernels),
+          pool_(kernels_ == CpuKernels::Reference ? 1 : resolve_threads(options.threads)),
+          dot_row_(kernels_ == CpuKernels::Fast ? cpu::best_dot_row() : cpu::dot_row_scalar),
+          weight_rows_(pool_.size()),
+          attention_scratch_(pool_.size()) {}
+
     std::string name() const override { return "cpu"; }
+    unsigned threads() const override { return unsigned(pool_.size()); }
 
     BufferId upload_weight(const TensorView& tensor) override {
         weights_.push_back(tensor);  // zero-copy: matrices are computed on in place
@@ -40,7 +66,7 @@ public:
     }
 
     BufferId create_cache(size_t n_ctx, size_t width) override {
-        caches_.push_back({n_ctx, width, std::vector<uint16_t>(n_ctx * width)});
+        caches_.push_back({n_ctx, width, std::vector<float>(n_ctx * width)});
         return encode(Kind::Cache, caches_.size() - 1);
     }
 
@@ -48,6 +74,12 @@ public:
         const Activations& a = activations(id);
         check_rows(a, row + n_rows);
         std::copy(a.row(row), a.row(row) + n_rows * a.cols, out);
+    }
+
+    void write(BufferId id, size_t row, size_t n_rows, const float* in) override {
+        Activations& a = activations(id);
+        check_rows(a, row + n_rows);
+        std::copy(in, in + n_rows * a.cols, a.row(row));
     }
 
     void embed(BufferId table_id, const int32_t* tokens, size_t n, BufferId out_id) override {
@@ -66,12 +98,14 @@ public:
         const Activations& x = activations(x_id);
         Activations& out = activations(out_id);
         const std::vector<float>& w = vector_weight(weight_id, x.cols);
-        for (size_t i = 0; i < n; ++i) {
-            double sum = 0;  // ggml sums squares in double
-            for (size_t j = 0; j < x.cols; ++j) sum += double(x.row(i)[j] * x.row(i)[j]);
-            const float scale = 1.0f / std::sqrt(float(sum / double(x.cols)) + eps);
-            for (size_t j = 0; j < x.cols; ++j) out.row(i)[j] = x.row(i)[j] * scale * w[j];
-        }
+        pool_.parallel_for(n, 1, [&](size_t begin, size_t end, size_t) {
+            for (size_t i = begin; i < end; ++i) {
+                double sum = 0;  // ggml sums squares in double
+                for (size_t j = 0; j < x.cols; ++j) sum += double(x.row(i)[j] * x.row(i)[j]);
+                const float scale = 1.0f / std::sqrt(float(sum / double(x.cols)) + eps);
+                for (size_t j = 0; j < x.cols; ++j) out.row(i)[j] = x.row(i)[j] * scale * w[j];
+            }
+        });
     }
 
     void matmul(BufferId weight_id, BufferId x_id, size_t n, BufferId out_id) override {
@@ -83,21 +117,10 @@ public:
             throw Error(ErrorCode::InvalidArgument, "matmul of '" + std::string(w.info->name) + "' with mismatched shapes");
         check_rows(x, n);
         check_rows(out, n);
-        // Round the activations as llama.cpp's dot product for this weight type does.
-        rounded_.assign(x.data.begin(), x.data.begin() + std::ptrdiff_t(n * in_cols));
-        for (size_t i = 0; i < n; ++i) cpu::round_activations_for(w.info->type, rounded_.data() + i * in_cols, in_cols);
-        // One weight row at a time, dequantized into a row buffer: never the whole matrix.
-        row_.resize(in_cols);
-        const size_t row_bytes = size_t(w.info->n_bytes) / out_cols;
-        for (size_t r = 0; r < out_cols; ++r) {
-            dequantize(w.info->type, w.data + r * row_bytes, row_.data(), in_cols);
-            for (size_t i = 0; i < n; ++i) {
-                const float* xi = rounded_.data() + i * in_cols;
-                float sum = 0.0f;
-                for (size_t j = 0; j < in_cols; ++j) sum += row_[j] * xi[j];
-                out.row(i)[r] = sum;
-            }
-        }
+        if (kernels_ != CpuKernels::Reference && cpu::scale_block_of(w.info->type) != 0)
+            integer_matmul(w, x, n, out);
+        else
+            reference_matmul(w, x, n, out);
     }
 
     void add_bias(BufferId x_id, BufferId bias_id, size_t n) override {
@@ -157,51 +180,28 @@ public:
             if (positions[i] < 0 || size_t(positions[i]) >= k_cache.n_ctx)
                 throw Error(ErrorCode::InvalidArgument, "position " + std::to_string(positions[i]) + " is outside the cache");
             for (size_t j = 0; j < kv_width; ++j) {
-                k_cache.data[size_t(positions[i]) * kv_width + j] = fp32_to_fp16(k.row(i)[j]);
-                v_cache.data[size_t(positions[i]) * kv_width + j] = fp32_to_fp16(v.row(i)[j]);
+                k_cache.data[size_t(positions[i]) * kv_width + j] = fp16_to_fp32(fp32_to_fp16(k.row(i)[j]));
+                v_cache.data[size_t(positions[i]) * kv_width + j] = fp16_to_fp32(fp32_to_fp16(v.row(i)[j]));
             }
         }
-        const size_t group = p.n_head / p.n_head_kv;
-        std::vector<float> scores, q_half(p.head_dim), acc(p.head_dim);
-        for (size_t i = 0; i < n; ++i) {
-            const size_t n_past = size_t(positions[i]) + 1;
-            scores.resize(n_past);
-            for (size_t h = 0; h < p.n_head; ++h) {
-                const size_t kv_head = h / group;
-                // The query meets the half-precision keys as a half-precision vector, as in ggml.
-                for (size_t d = 0; d < p.head_dim; ++d) q_half[d] = fp16_to_fp32(fp32_to_fp16(q.row(i)[h * p.head_dim + d]));
-                float max_score = -INFINITY;
-                for (size_t t = 0; t < n_past; ++t) {
-                    const uint16_t* key = k_cache.data.data() + t * kv_width + kv_head * p.head_dim;
-                    float dot = 0.0f;
-                    for (size_t d = 0; d < p.head_dim; ++d) dot += q_half[d] * fp16_to_fp32(key[d]);
-                    scores[t] = dot * p.scale;
-                    max_score = std::max(max_score, scores[t]);
-                }
-                double total = 0;
-                for (size_t t = 0; t < n_past; ++t) {
-                    scores[t] = std::exp(scores[t] - max_score);
-                    total += scores[t];
-                }
-                std::fill(acc.begin(), acc.end(), 0.0f);
-                for (size_t t = 0; t < n_past; ++t) {
-                    const float weight = fp16_to_fp32(fp32_to_fp16(float(scores[t] / total)));
-                    const uint16_t* value = v_cache.data.data() + t * kv_width + kv_head * p.head_dim;
-                    for (size_t d = 0; d < p.head_dim; ++d) acc[d] += weight * fp16_to_fp32(value[d]);
-                }
-                std::copy(acc.begin(), acc.end(), out.row(i) + h * p.head_dim);
-            }
-        }
+        // One (token, head) pair per item: independent, so they split over the threads.
+        pool_.parallel_for(n * p.n_head, 1, [&](size_t begin, size_t end, size_t thread) {
+            for (size_t item = begin; item < end; ++item)
+                attend(q, k_cache, v_cache, p, item / p.n_head, item % p.n_head, size_t(positions[item / p.n_head]) + 1,
+                       attention_scratch_[thread], out);
+        });
     }
 
     void swiglu(BufferId gate_id, BufferId up_id, size_t n) override {
         Activations& gate = activations(gate_id);
         const Activations& up = activations(up_id);
-        for (size_t i = 0; i < n; ++i)
-            for (size_t j = 0; j < gate.cols; ++j) {
-                const float g = gate.row(i)[j];
-                gate.row(i)[j] = g / (1.0f + std::exp(-g)) * up.row(i)[j];
-            }
+        pool_.parallel_for(n, 1, [&](size_t begin, size_t end, size_t) {
+            for (size_t i = begin; i < end; ++i)
+                for (size_t j = 0; j < gate.cols; ++j) {
+                    const float g = gate.row(i)[j];
+                    gate.row(i)[j] = g / (1.0f + std::exp(-g)) * up.row(i)[j];
+                }
+        });
     }
 
     void add(BufferId x_id, BufferId y_id, size_t n) override {
@@ -212,6 +212,100 @@ public:
     }
 
 private:
+    struct WeightRows {
+        cpu::IntWeightRow first, second;
+    };
+    struct AttentionScratch {
+        std::vector<float> scores, q_half, acc;
+    };
+
+    // out[i] for query head h: softmax over the first n_past cached keys, then the weighted values.
+    static void attend(const Activations& q, const Cache& k_cache, const Cache& v_cache, const AttentionParams& p,
+                       size_t i, size_t h, size_t n_past, AttentionScratch& scratch, Activations& out) {
+        const size_t kv_width = size_t(p.n_head_kv) * p.head_dim, head_dim = p.head_dim;
+        const size_t kv_head = h / (p.n_head / p.n_head_kv);
+        scratch.scores.resize(std::max(scratch.scores.size(), n_past));
+        scratch.q_half.resize(head_dim);
+        scratch.acc.resize(head_dim);
+        float* scores = scratch.scores.data();
+        float* q_half = scratch.q_half.data();
+        float* acc = scratch.acc.data();
+        // The query meets the half-precision keys as a half-precision vector, as in ggml.
+        for (size_t d = 0; d < head_dim; ++d) q_half[d] = fp16_to_fp32(fp32_to_fp16(q.row(i)[h * head_dim + d]));
+        float max_score = -INFINITY;
+        for (size_t t = 0; t < n_past; ++t) {
+            const float* key = k_cache.data.data() + t * kv_width + kv_head * head_dim;
+            scores[t] = cpu::dot(q_half, key, head_dim) * p.scale;
+            max_score = std::max(max_score, scores[t]);
+        }
+        double total = 0;
+        for (size_t t = 0; t < n_past; ++t) {
+            scores[t] = std::exp(scores[t] - max_score);
+            total += scores[t];
+        }
+        std::fill(acc, acc + head_dim, 0.0f);
+        for (size_t t = 0; t < n_past; ++t) {
+            const float weight = fp16_to_fp32(fp32_to_fp16(float(scores[t] / total)));
+            cpu::add_scaled(weight, v_cache.data.data() + t * kv_width + kv_head * head_dim, acc, head_dim);
+        }
+        std::copy(acc, acc + head_dim, out.row(i) + h * head_dim);
+    }
+
+    // Activations quantized once, then each thread unpacks its weight rows and multiplies each
+    // with every activation row.
+    void integer_matmul(const TensorView& w, const Activations& x, size_t n, Activations& out) {
+        const size_t in_cols = x.cols, out_cols = out.cols;
+        const GgmlType type = w.info->type;
+        int_x_.prepare(n, in_cols, cpu::scale_block_of(type));
+        pool_.parallel_for(n, 1, [&](size_t begin, size_t end, size_t) { int_x_.quantize_rows(x.data.data(), begin, end); });
+        const bool mins = cpu::has_mins(type);
+        const size_t row_bytes = size_t(w.info->n_bytes) / out_cols;
+        pool_.parallel_for(out_cols, kRowsPerChunk, [&](size_t begin, size_t end, size_t thread) {
+            WeightRows& rows = weight_rows_[thread];
+            if (rows.first.w.size() < in_cols) {  // once per thread and width: no allocation when decoding
+                rows.first.reserve(in_cols);
+                rows.second.reserve(in_cols);
+            }
+            size_t r = begin;
+#if defined(__wasm_simd128__)
+            const bool fast = kernels_ == CpuKernels::Fast;
+            if (fast && n == 1 && cpu::decode_simd128::has_kernel(type)) {  // decoding: straight from the blocks
+                for (; r < end; ++r) cpu::decode_simd128::decode_row(type, w.data + r * row_bytes, int_x_, out.data.data() + r);
+                return;
+            }
+            // Two rows at a time: each activation vector loaded serves both.
+            for (; fast && r + 2 <= end && n >= cpu::kTile; r += 2) {
+                cpu::unpack_weight_row(type, w.data + r * row_bytes, in_cols, rows.first);
+                cpu::unpack_weight_row(type, w.data + (r + 1) * row_bytes, in_cols, rows.second);
+                cpu::dot_2rows_simd128(rows.first, rows.second, mins, int_x_, out.data.data() + r, out_cols);
+            }
+#endif
+            for (; r < end; ++r) {
+                cpu::unpack_weight_row(type, w.data + r * row_bytes, in_cols, rows.first);
+                dot_row_(rows.first, mins, int_x_, out.data.data() + r, out_cols);
+            }
+        });
+    }
+
+    // One weight row at a time, dequantized into a row buffer (never the whole matrix), against
+    // activations rounded as llama.cpp's dot product for this weight type rounds them.
+    void reference_matmul(const TensorView& w, const Activations& x, size_t n, Activations& out) {
+        const size_t in_cols = x.cols, out_cols = out.cols;
+        rounded_.assign(x.data.begin(), x.data.begin() + std::ptrdiff_t(n * in_cols));
+        for (size_t i = 0; i < n; ++i) cpu::round_activations_for(w.info->type, rounded_.data() + i * in_cols, in_cols);
+        row_.resize(in_cols);
+        const size_t row_bytes = size_t(w.info->n_bytes) / out_cols;
+        for (size_t r = 0; r < out_cols; ++r) {
+            dequantize(w.info->type, w.data + r * row_bytes, row_.data(), in_cols);
+            for (size_t i = 0; i < n; ++i) {
+                const float* xi = rounded_.data() + i * in_cols;
+                float sum = 0.0f;
+                for (size_t j = 0; j < in_cols; ++j) sum += row_[j] * xi[j];
+                out.row(i)[r] = sum;
+            }
+        }
+    }
+
     // Ids carry their kind in the top bits, so that a wrong kind is caught, not misread.
     enum class Kind : uint32_t { Weight = 1, Activations = 2, Cache = 3 };
     static BufferId encode(Kind kind, size_t index) { return BufferId(uint32_t(kind) << 28 | uint32_t(index)); }
@@ -240,11 +334,17 @@ private:
     std::vector<std::vector<float>> vector_weights_;  // float copies of the 1-D weights
     std::vector<Activations> activations_;
     std::vector<Cache> caches_;
-    std::vector<float> rounded_, row_;  // scratch of matmul, reused
+    const CpuKernels kernels_;
+    cpu::ThreadPool pool_;
+    const cpu::DotRowFn dot_row_;
+    cpu::IntActivations int_x_;                    // the activations of the current product
+    std::vector<WeightRows> weight_rows_;          // per thread: the weight rows being multiplied
+    std::vector<AttentionScratch> attention_scratch_;  // per thread
+    std::vector<float> rounded_, row_;             // scratch of the reference product
 };
 
 }  // namespace
 
-std::unique_ptr<Backend> make_cpu_backend() { return std::make_unique<CpuBackend>(); }
+std::unique_ptr<Backend> make_cpu_backend(const CpuOptions& options) { return std::make_unique<CpuBackend>(options); }
 
 }  // namespace chord
