@@ -7,8 +7,13 @@
 #include <wasm_simd128.h>
 
 #include "int_rows.hpp"
+#include "simd128_lanes.hpp"
 
 namespace chord::cpu::decode_simd128 {
+
+using simd128::horizontal_sum;
+using simd128::lane_sum;
+using simd128::transpose_sum;
 
 // Exact for every finite half (normal or subnormal), without branches: the bits moved into a
 // float's place and the exponent bias corrected by a multiply. Block scales are never inf or nan.
@@ -18,11 +23,6 @@ inline float half_to_float(uint16_t h) {
     __builtin_memcpy(&f, &magnitude, 4);
     f *= 0x1p112f;
     return (h & 0x8000u) ? -f : f;
-}
-
-inline int32_t lane_sum(v128_t v) {
-    return wasm_i32x4_extract_lane(v, 0) + wasm_i32x4_extract_lane(v, 1) + wasm_i32x4_extract_lane(v, 2) +
-           wasm_i32x4_extract_lane(v, 3);
 }
 
 // Σ over 16 signed bytes (as int8) times 16 int16 activations.
@@ -37,13 +37,6 @@ inline v128_t dot16u(v128_t bytes, const int16_t* x) {
                           wasm_i32x4_dot_i16x8(wasm_u16x8_extend_high_u8x16(bytes), wasm_v128_load(x + 8)));
 }
 
-// Lane sums of four vectors: {Σa, Σb, Σc, Σd}.
-inline v128_t transpose_sum(v128_t a, v128_t b, v128_t c, v128_t d) {
-    const v128_t ab = wasm_i32x4_add(wasm_i32x4_shuffle(a, b, 0, 4, 1, 5), wasm_i32x4_shuffle(a, b, 2, 6, 3, 7));
-    const v128_t cd = wasm_i32x4_add(wasm_i32x4_shuffle(c, d, 0, 4, 1, 5), wasm_i32x4_shuffle(c, d, 2, 6, 3, 7));
-    return wasm_i32x4_add(wasm_i32x4_shuffle(ab, cd, 0, 1, 4, 5), wasm_i32x4_shuffle(ab, cd, 2, 3, 6, 7));
-}
-
 // The scales of four consecutive 32-weight blocks (half floats, `stride` bytes apart) as floats,
 // converted together as half_to_float does one.
 inline v128_t four_half_scales(const uint8_t* first, size_t stride) {
@@ -53,11 +46,6 @@ inline v128_t four_half_scales(const uint8_t* first, size_t stride) {
     const v128_t magnitude = wasm_f32x4_mul(wasm_v128_and(wasm_i32x4_shl(bits, 13), wasm_i32x4_splat(0x0FFFE000)),
                                             wasm_f32x4_splat(0x1p112f));
     return wasm_v128_or(magnitude, wasm_i32x4_shl(wasm_v128_and(bits, wasm_i32x4_splat(0x8000)), 16));
-}
-
-inline float horizontal_sum(v128_t v) {
-    return wasm_f32x4_extract_lane(v, 0) + wasm_f32x4_extract_lane(v, 1) + wasm_f32x4_extract_lane(v, 2) +
-           wasm_f32x4_extract_lane(v, 3);
 }
 
 // The integer dot product of one Q4_0 / Q8_0 block with its 32 activations.
@@ -97,28 +85,46 @@ float legacy_row(const Block* blocks, const IntActivations& x) {
 inline float q4_0(const BlockQ4_0* blocks, const IntActivations& x) { return legacy_row(blocks, x); }
 inline float q8_0(const BlockQ8_0* blocks, const IntActivations& x) { return legacy_row(blocks, x); }
 
+// The eight 6-bit scales and eight 6-bit mins of a Q4_K block (k_quant_scale_min's packing) as
+// bytes 0..7 and 8..15 of one vector: scales 0-3 and mins 0-3 are the low 6 bits of bytes 0-7;
+// scales/mins 4-7 take their low 4 bits from bytes 8-11 and their top 2 from bits 6-7 of 0-7.
+inline v128_t q4_k_scales_and_mins(const uint8_t* packed) {
+    uint8_t bytes[16] = {};
+    __builtin_memcpy(bytes, packed, 12);
+    const v128_t v = wasm_v128_load(bytes);
+    // low parts: [b0..3, b8..11, b4..7, b8..11]; top bits from [-, b0..3, -, b4..7]
+    const v128_t low = wasm_i8x16_swizzle(v, wasm_i8x16_make(0, 1, 2, 3, 8, 9, 10, 11, 4, 5, 6, 7, 8, 9, 10, 11));
+    const v128_t high = wasm_i8x16_swizzle(v, wasm_i8x16_make(-1, -1, -1, -1, 0, 1, 2, 3, -1, -1, -1, -1, 4, 5, 6, 7));
+    const v128_t six_bits = wasm_i8x16_make(63, 63, 63, 63, 15, 15, 15, 15, 63, 63, 63, 63, 0, 0, 0, 0);
+    const v128_t nibble_high = wasm_i8x16_make(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, -1, -1, -1, -1);
+    const v128_t low_bits = wasm_v128_or(wasm_v128_and(low, six_bits), wasm_v128_and(wasm_u8x16_shr(low, 4), nibble_high));
+    return wasm_v128_or(low_bits, wasm_i8x16_shl(wasm_u8x16_shr(high, 6), 4));
+}
+
 inline float q4_k(const BlockQ4_K* blocks, const IntActivations& x) {
     const v128_t low_mask = wasm_i8x16_splat(0x0F);
     float acc = 0.0f;
     for (size_t b = 0; b < x.blocks(); ++b) {
         const int16_t* xs = x.block(0, b);
-        const int16_t* sums = x.block_sums(0, b);
         const uint8_t* q = blocks[b].qs;
-        v128_t dot = wasm_i32x4_splat(0);
-        int32_t mins = 0;
-        for (int sub = 0; sub < 8; sub += 2, q += 32, xs += 64, sums += 4) {
-            uint8_t sc0, m0, sc1, m1;
-            k_quant_scale_min(sub, blocks[b].scales, &sc0, &m0);
-            k_quant_scale_min(sub + 1, blocks[b].scales, &sc1, &m1);
+        v128_t sub[8];  // the integer dot product of each 32-weight sub-block, over 4 lanes
+        for (int j = 0; j < 8; j += 2, q += 32, xs += 64) {
             const v128_t qa = wasm_v128_load(q), qb = wasm_v128_load(q + 16);
-            const v128_t d0 = wasm_i32x4_add(dot16u(wasm_v128_and(qa, low_mask), xs), dot16u(wasm_v128_and(qb, low_mask), xs + 16));
-            const v128_t d1 = wasm_i32x4_add(dot16u(wasm_u8x16_shr(qa, 4), xs + 32), dot16u(wasm_u8x16_shr(qb, 4), xs + 48));
-            dot = wasm_i32x4_add(dot, wasm_i32x4_add(wasm_i32x4_mul(d0, wasm_i32x4_splat(sc0)),
-                                                     wasm_i32x4_mul(d1, wasm_i32x4_splat(sc1))));
-            mins += int32_t(m0) * (sums[0] + sums[1]) + int32_t(m1) * (sums[2] + sums[3]);
+            sub[j] = wasm_i32x4_add(dot16u(wasm_v128_and(qa, low_mask), xs), dot16u(wasm_v128_and(qb, low_mask), xs + 16));
+            sub[j + 1] = wasm_i32x4_add(dot16u(wasm_u8x16_shr(qa, 4), xs + 32), dot16u(wasm_u8x16_shr(qb, 4), xs + 48));
         }
+        // Σ_j scale_j · sub_j and Σ_j min_j · (Σ x over sub-block j), with the scales as vectors.
+        const v128_t scales_mins = q4_k_scales_and_mins(blocks[b].scales);
+        const v128_t scales = wasm_u16x8_extend_low_u8x16(scales_mins), mins = wasm_u16x8_extend_high_u8x16(scales_mins);
+        const v128_t dots = wasm_i32x4_add(
+            wasm_i32x4_mul(transpose_sum(sub[0], sub[1], sub[2], sub[3]), wasm_u32x4_extend_low_u16x8(scales)),
+            wasm_i32x4_mul(transpose_sum(sub[4], sub[5], sub[6], sub[7]), wasm_u32x4_extend_high_u16x8(scales)));
+        const int16_t* sums = x.block_sums(0, b);  // per 16: pair them into per 32
+        const v128_t pair_sums = wasm_i16x8_narrow_i32x4(wasm_i32x4_extadd_pairwise_i16x8(wasm_v128_load(sums)),
+                                                         wasm_i32x4_extadd_pairwise_i16x8(wasm_v128_load(sums + 8)));
+        const int32_t min_total = lane_sum(wasm_i32x4_dot_i16x8(mins, pair_sums));
         acc += x.block_scale(0, b) *
-               (half_to_float(blocks[b].d) * float(lane_sum(dot)) - half_to_float(blocks[b].dmin) * float(mins));
+               (half_to_float(blocks[b].d) * float(lane_sum(dots)) - half_to_float(blocks[b].dmin) * float(min_total));
     }
     return acc;
 }
@@ -130,11 +136,10 @@ inline float q6_k(const BlockQ6_K* blocks, const IntActivations& x) {
         const int16_t* xs = x.block(0, b);
         const uint8_t* ql = blocks[b].ql;
         const uint8_t* qh = blocks[b].qh;
-        const int8_t* sc = blocks[b].scales;
-        v128_t dot = wasm_i32x4_splat(0);
-        for (int half = 0; half < 2; ++half, xs += 128, ql += 64, qh += 32, sc += 8) {
-            for (int l = 0; l < 32; l += 16) {  // sixteen weights share one scale
-                const int is = l / 16;
+        v128_t group[16];  // the integer dot product of each 16-weight group (one scale each), over 4 lanes
+        for (int half = 0; half < 2; ++half, xs += 128, ql += 64, qh += 32) {
+            for (int l = 0; l < 32; l += 16) {
+                const int g = half * 8 + l / 16;  // weights l.., l+32.., l+64.., l+96.. are groups g, g+2, g+4, g+6
                 const v128_t low_a = wasm_v128_load(ql + l), low_b = wasm_v128_load(ql + l + 32), high = wasm_v128_load(qh + l);
                 const v128_t q1 = wasm_i8x16_sub(wasm_v128_or(wasm_v128_and(low_a, low_mask),
                                                               wasm_i8x16_shl(wasm_v128_and(high, two_bits), 4)), offset);
@@ -144,13 +149,23 @@ inline float q6_k(const BlockQ6_K* blocks, const IntActivations& x) {
                                                               wasm_i8x16_shl(wasm_v128_and(wasm_u8x16_shr(high, 4), two_bits), 4)), offset);
                 const v128_t q4 = wasm_i8x16_sub(wasm_v128_or(wasm_u8x16_shr(low_b, 4),
                                                               wasm_i8x16_shl(wasm_u8x16_shr(high, 6), 4)), offset);
-                dot = wasm_i32x4_add(dot, wasm_i32x4_mul(dot16(q1, xs + l), wasm_i32x4_splat(sc[is])));
-                dot = wasm_i32x4_add(dot, wasm_i32x4_mul(dot16(q2, xs + l + 32), wasm_i32x4_splat(sc[is + 2])));
-                dot = wasm_i32x4_add(dot, wasm_i32x4_mul(dot16(q3, xs + l + 64), wasm_i32x4_splat(sc[is + 4])));
-                dot = wasm_i32x4_add(dot, wasm_i32x4_mul(dot16(q4, xs + l + 96), wasm_i32x4_splat(sc[is + 6])));
+                group[g] = dot16(q1, xs + l);
+                group[g + 2] = dot16(q2, xs + l + 32);
+                group[g + 4] = dot16(q3, xs + l + 64);
+                group[g + 6] = dot16(q4, xs + l + 96);
             }
         }
-        acc += x.block_scale(0, b) * half_to_float(blocks[b].d) * float(lane_sum(dot));
+        // Σ_g scale_g · group_g, four groups per vector.
+        const v128_t scales8 = wasm_v128_load(blocks[b].scales);
+        const v128_t scales_lo = wasm_i16x8_extend_low_i8x16(scales8), scales_hi = wasm_i16x8_extend_high_i8x16(scales8);
+        v128_t dots = wasm_i32x4_mul(transpose_sum(group[0], group[1], group[2], group[3]), wasm_i32x4_extend_low_i16x8(scales_lo));
+        dots = wasm_i32x4_add(dots, wasm_i32x4_mul(transpose_sum(group[4], group[5], group[6], group[7]),
+                                                   wasm_i32x4_extend_high_i16x8(scales_lo)));
+        dots = wasm_i32x4_add(dots, wasm_i32x4_mul(transpose_sum(group[8], group[9], group[10], group[11]),
+                                                   wasm_i32x4_extend_low_i16x8(scales_hi)));
+        dots = wasm_i32x4_add(dots, wasm_i32x4_mul(transpose_sum(group[12], group[13], group[14], group[15]),
+                                                   wasm_i32x4_extend_high_i16x8(scales_hi)));
+        acc += x.block_scale(0, b) * half_to_float(blocks[b].d) * float(lane_sum(dots));
     }
     return acc;
 }
