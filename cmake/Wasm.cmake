@@ -5,11 +5,19 @@ set(CHORD_WASM_OUT "${CMAKE_SOURCE_DIR}/bindings/js/dist/${CHORD_WASM_VARIANT}")
 
 add_executable(chord_wasm src/bindings/chord_embind.cpp)
 target_link_libraries(chord_wasm PRIVATE chord_cpu)
-set(chord_wasm_compile -msimd128 -fwasm-exceptions)
+# C++ exceptions carry every error to JS. WebAssembly's own exceptions where they work; with
+# pthreads, Emscripten 3.1.6 cannot catch them (not even catch (...)), so the threaded build uses
+# its JS-based exceptions instead (tests/browser.test.mjs checks that errors arrive in both builds).
+if(CHORD_WASM_VARIANT STREQUAL "threads")
+  set(chord_wasm_exceptions -fexceptions)
+else()
+  set(chord_wasm_exceptions -fwasm-exceptions)
+endif()
+set(chord_wasm_compile -msimd128 ${chord_wasm_exceptions})
 target_compile_options(chord_wasm PRIVATE ${chord_wasm_compile})
 target_compile_options(chord_cpu PRIVATE ${chord_wasm_compile})
 target_link_options(chord_wasm PRIVATE
-  -lembind -fwasm-exceptions
+  -lembind ${chord_wasm_exceptions}
   -sMODULARIZE=1 -sEXPORT_ES6=1 -sEXPORT_NAME=createChordModule
   -sENVIRONMENT=web,worker
   -sALLOW_MEMORY_GROWTH=1 -sMAXIMUM_MEMORY=4GB  # models are streamed in after start-up
@@ -29,6 +37,6 @@ if(CHORD_WASM_VARIANT STREQUAL "single")
   add_executable(chord_wasm_kernels_test tests/wasm/kernels_test.cpp)
   target_link_libraries(chord_wasm_kernels_test PRIVATE chord_cpu)
   target_compile_options(chord_wasm_kernels_test PRIVATE ${chord_wasm_compile})
-  target_link_options(chord_wasm_kernels_test PRIVATE -fwasm-exceptions -sENVIRONMENT=node -sNODERAWFS=1
+  target_link_options(chord_wasm_kernels_test PRIVATE ${chord_wasm_exceptions} -sENVIRONMENT=node -sNODERAWFS=1
     -sALLOW_MEMORY_GROWTH=1)
 endif()

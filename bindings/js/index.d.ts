@@ -47,6 +47,8 @@ export interface ModelInfo {
   contextLength: number;
   trainedContextLength: number;
   weightType: string;
+  /** the chat template chatPrompt() and chat.completions use (chatml, llama3, …), or null when the model has none wasm-chord knows */
+  chatTemplate: string | null;
   backend: string;
   /** CPU threads the model computes on */
   threads: number;

@@ -132,7 +132,17 @@ public:
         const TensorInfo* q = model_->file().find_tensor("blk.0.attn_q.weight");
         if (!q) q = model_->file().find_tensor("blk.0.attn_qkv.weight");
         v.set("weightType", std::string(q ? type_name(q->type) : "unknown"));
+        v.set("chatTemplate", chat_template_name_or_null());
         return v;
+    }
+
+    // The model's chat template as chatPrompt() would use it, or null when it has none wasm-chord knows.
+    val chat_template_name_or_null() const {
+        try {
+            return val(std::string(chat_template_name(chat_template_for(model_->file(), std::nullopt))));
+        } catch (const Error&) {
+            return val::null();
+        }
     }
 
     val tokenize(const std::string& text, bool add_special, bool parse_special) const {

@@ -74,6 +74,7 @@ test('generation streams, stops, aborts, and the model stays usable after errors
   assert.deepEqual(model.tokenize('Once upon a time'), golden.prompt_tokens);
   assert.equal(model.detokenize(golden.prompt_tokens), 'Once upon a time');
   assert.equal(model.info.architecture, 'llama');
+  assert.equal(model.info.chatTemplate, null); // the stories model has no chat template
   assert.equal(model.info.build, 'single'); // Node has no cross-origin isolation: the single-threaded build
 
   let streamed = '';

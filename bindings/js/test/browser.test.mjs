@@ -28,6 +28,7 @@ for (const where of ['main', 'worker']) {
     assert.ok(r.chunks <= 5, `aborted after ${r.chunks} chunks`);
     assert.deepEqual(r.afterAbort, r.tokens);
     assert.equal(r.loadAbort, 'AbortError');
+    assert.equal(r.badFile, 'ChordError not_gguf');
   });
 }
 
