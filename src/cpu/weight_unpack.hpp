@@ -1,6 +1,7 @@
-// Unpacks one row of quantized weight blocks into the integer form of int_rows.hpp. Plain loops
-// over bytes that compilers vectorize (WASM SIMD128, AVX2): this runs once per weight row per
-// matrix product, so in decoding it is as hot as the dot product itself.
+// Unpacks one row of quantized weight blocks into the integer form of int_rows.hpp, once per weight
+// row per matrix product. Plain loops, one per type: the path of the less common types and the
+// reference for the vectorized unpackers of weight_unpack_vector.hpp (compilers do not vectorize
+// these loops well on their own).
 #pragma once
 
 #include "int_rows.hpp"
