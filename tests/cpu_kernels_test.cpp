@@ -16,14 +16,6 @@
 namespace chord {
 namespace {
 
-std::vector<float> random_activations(size_t n, uint32_t seed) {
-    std::mt19937 rng(seed);
-    std::normal_distribution<float> normal(0.0f, 1.0f);
-    std::vector<float> x(n);
-    for (float& v : x) v = normal(rng);
-    return x;
-}
-
 
 class FastProduct : public testing::TestWithParam<std::string> {};
 
@@ -36,7 +28,7 @@ TEST_P(FastProduct, MatchesTheReferenceForEveryTensorTokenCountAndThreadCount) {
     for (const TensorInfo& t : file.tensors()) {
         if (t.n_dims != 2 || t.name == "token_embd.weight") continue;
         for (size_t tokens : {size_t(1), size_t(3), size_t(4), size_t(9)}) {
-            const std::vector<float> x = random_activations(tokens * size_t(t.shape[0]), uint32_t(checked + tokens));
+            const std::vector<float> x = test::random_normal(tokens * size_t(t.shape[0]), uint32_t(checked + tokens), 1.0f);
             const std::vector<float> expected = test::product(*reference, file.tensor(t), x, tokens);
             const std::vector<float> fast = test::product(*one_thread, file.tensor(t), x, tokens);
             // The same integer sums: only float rounding differs.
@@ -67,7 +59,7 @@ TEST(DotRowVariants, AgreeWithThePlainLoop) {
     std::mt19937 rng(7);
     for (size_t scale_block : {size_t(kQK), size_t(kQK_K)}) {
         const size_t cols = 1024, tokens = 11;
-        const std::vector<float> x = random_activations(tokens * cols, 3);
+        const std::vector<float> x = test::random_normal(tokens * cols, 3, 1.0f);
         cpu::IntActivations acts;
         acts.quantize(x.data(), tokens, cols, scale_block);
         cpu::IntWeightRow row;

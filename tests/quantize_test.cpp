@@ -3,24 +3,16 @@
 
 #include <cmath>
 #include <cstring>
-#include <random>
 #include <vector>
 
 #include "chord/quant.hpp"
+#include "test_support.hpp"
 
 namespace chord {
 namespace {
 
-std::vector<float> random_activations(size_t n, unsigned seed) {
-    std::mt19937 rng(seed);
-    std::normal_distribution<float> normal(0.0f, 2.0f);
-    std::vector<float> x(n);
-    for (float& v : x) v = normal(rng);
-    return x;
-}
-
 TEST(QuantizeQ8_0, LargestMagnitudeMapsTo127AndErrorIsHalfAStep) {
-    const std::vector<float> x = random_activations(32 * 64, 1);
+    const std::vector<float> x = test::random_normal(32 * 64, 1, 2.0f);
     std::vector<BlockQ8_0> blocks(64);
     quantize_q8_0(x.data(), blocks.data(), x.size());
     std::vector<float> y(x.size());
@@ -53,7 +45,7 @@ TEST(QuantizeQ8_0, ZeroBlockHasZeroScale) {
 }
 
 TEST(QuantizeQ8_K, MatchesLlamaCppDefinition) {
-    const std::vector<float> x = random_activations(256 * 8, 2);
+    const std::vector<float> x = test::random_normal(256 * 8, 2, 2.0f);
     std::vector<BlockQ8_K> blocks(8);
     quantize_q8_k(x.data(), blocks.data(), x.size());
     for (size_t b = 0; b < blocks.size(); ++b) {

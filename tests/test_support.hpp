@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <fstream>
 #include <iterator>
+#include <random>
 #include <string>
 #include <vector>
 
@@ -52,6 +53,15 @@ inline std::string parameter_name(std::string name) {
     for (char& c : name)
         if (!std::isalnum(static_cast<unsigned char>(c))) c = '_';
     return name;
+}
+
+// n values drawn from a normal distribution (mean 0), reproducibly from `seed`.
+inline std::vector<float> random_normal(size_t n, uint32_t seed, float stddev) {
+    std::mt19937 rng(seed);
+    std::normal_distribution<float> normal(0.0f, stddev);
+    std::vector<float> x(n);
+    for (float& v : x) v = normal(rng);
+    return x;
 }
 
 inline std::vector<uint8_t> read_file(const std::filesystem::path& path) {

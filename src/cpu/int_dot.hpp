@@ -25,6 +25,13 @@ namespace chord::cpu {
 // out[t · out_stride] = w · x_t for the activation rows t < x.rows.
 using DotRowFn = void (*)(const IntWeightRow& w, bool mins, const IntActivations& x, float* out, size_t out_stride);
 
+// Σ m16 · xsum16 over the groups of scale block b (the mins' share of the product).
+inline int32_t min_sum(const IntWeightRow& w, size_t b, const int16_t* sums, size_t groups) {
+    int32_t m = 0;
+    for (size_t g = 0; g < groups; ++g) m += int32_t(w.m[b * groups + g]) * int32_t(sums[g]);
+    return m;
+}
+
 inline void dot_row_scalar(const IntWeightRow& w, bool mins, const IntActivations& x, float* out, size_t out_stride) {
     const size_t S = x.scale_block, groups = S / kGroup;
     for (size_t t = 0; t < x.rows; ++t) {
@@ -36,10 +43,7 @@ inline void dot_row_scalar(const IntWeightRow& w, bool mins, const IntActivation
             for (size_t i = 0; i < S; ++i) dot += int32_t(wb[i]) * int32_t(xb[i]);
             float block = w.d[b] * float(dot);
             if (mins) {
-                const int16_t* sums = x.block_sums(t, b);
-                int32_t m = 0;
-                for (size_t g = 0; g < groups; ++g) m += int32_t(w.m[b * groups + g]) * int32_t(sums[g]);
-                block -= w.dmin[b] * float(m);
+                block -= w.dmin[b] * float(min_sum(w, b, x.block_sums(t, b), groups));
             }
             acc += x.block_scale(t, b) * block;
         }
@@ -233,10 +237,7 @@ __attribute__((target("avx2"))) void dot_row(const IntWeightRow& w, bool mins, c
             const float scale = x.block_scale(t, b);
             acc = _mm256_add_ps(acc, _mm256_mul_ps(_mm256_cvtepi32_ps(dot), _mm256_set1_ps(scale * w.d[b])));
             if (mins) {
-                const int16_t* sums = x.block_sums(t, b);
-                int32_t m = 0;
-                for (size_t g = 0; g < groups; ++g) m += int32_t(w.m[b * groups + g]) * int32_t(sums[g]);
-                min_total += scale * w.dmin[b] * float(m);
+                min_total += scale * w.dmin[b] * float(min_sum(w, b, x.block_sums(t, b), groups));
             }
         }
         out[t * out_stride] = horizontal_sum(acc) - min_total;

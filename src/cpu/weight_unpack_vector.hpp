@@ -26,13 +26,9 @@ inline void store_widened(int16_t* dst, i8x16 v) {
     std::memcpy(dst, &wide, sizeof wide);
 }
 
-// 16 unsigned bytes widened to int16, times `scale`, stored.
-inline void store_scaled(int16_t* dst, u8x16 v, int16_t scale) {
-    const i16x16 wide = __builtin_convertvector(v, i16x16) * scale;
-    std::memcpy(dst, &wide, sizeof wide);
-}
-
-inline void store_scaled(int16_t* dst, i8x16 v, int16_t scale) {
+// 16 bytes (u8x16 or i8x16: widened with or without sign) to int16, times `scale`, stored.
+template <typename Bytes>
+inline void store_scaled(int16_t* dst, Bytes v, int16_t scale) {
     const i16x16 wide = __builtin_convertvector(v, i16x16) * scale;
     std::memcpy(dst, &wide, sizeof wide);
 }
