@@ -2,6 +2,7 @@
 # bindings/js/dist/<variant>/. Variant "single" (SIMD128, one thread) or "threads" (pthreads).
 set(CHORD_WASM_VARIANT "single" CACHE STRING "single or threads")
 set(CHORD_WASM_OUT "${CMAKE_SOURCE_DIR}/bindings/js/dist/${CHORD_WASM_VARIANT}")
+include(RelaxedKernels)
 
 add_executable(chord_wasm src/bindings/chord_embind.cpp)
 target_link_libraries(chord_wasm PRIVATE chord_cpu)
@@ -29,14 +30,27 @@ if(CHORD_WASM_VARIANT STREQUAL "threads")
   # Memory growth with threads makes JS re-read its views of the heap; the loader does.
   target_link_options(chord_wasm PRIVATE -pthread -sPTHREAD_POOL_SIZE=navigator.hardwareConcurrency -Wno-pthreads-mem-growth)
 endif()
+if(CHORD_WASM_VARIANT STREQUAL "threads")
+  chord_add_relaxed_kernels(chord_wasm TRUE)  # the threads' memory is shared
+else()
+  chord_add_relaxed_kernels(chord_wasm FALSE)
+endif()
 set_target_properties(chord_wasm PROPERTIES OUTPUT_NAME chord SUFFIX ".js" RUNTIME_OUTPUT_DIRECTORY "${CHORD_WASM_OUT}")
 
-# The fast kernels against the reference ones, run under Node by the test command (single variant:
-# the threaded build runs the golden suite in Chromium).
+# The fast kernels against the reference ones (tests/wasm/kernels_test.cpp), single variant: for
+# Node, run by the test command, and for the browser (an ES module whose main the page calls after
+# writing the models into its in-memory file system), run in Chromium by the npm package's tests.
 if(CHORD_WASM_VARIANT STREQUAL "single")
   add_executable(chord_wasm_kernels_test tests/wasm/kernels_test.cpp)
-  target_link_libraries(chord_wasm_kernels_test PRIVATE chord_cpu)
-  target_compile_options(chord_wasm_kernels_test PRIVATE ${chord_wasm_compile})
-  target_link_options(chord_wasm_kernels_test PRIVATE ${chord_wasm_exceptions} -sENVIRONMENT=node -sNODERAWFS=1
-    -sALLOW_MEMORY_GROWTH=1)
+  target_link_options(chord_wasm_kernels_test PRIVATE -sENVIRONMENT=node -sNODERAWFS=1)
+  add_executable(chord_wasm_kernels_test_web tests/wasm/kernels_test.cpp)
+  target_link_options(chord_wasm_kernels_test_web PRIVATE -sENVIRONMENT=web -sMODULARIZE=1 -sEXPORT_ES6=1
+    -sEXPORT_NAME=createKernelsTest -sINVOKE_RUN=0 -sFORCE_FILESYSTEM=1 -sEXPORTED_RUNTIME_METHODS=FS,callMain)
+  set_target_properties(chord_wasm_kernels_test_web PROPERTIES RUNTIME_OUTPUT_DIRECTORY "${CMAKE_BINARY_DIR}/bin/web")
+  foreach(test chord_wasm_kernels_test chord_wasm_kernels_test_web)
+    target_link_libraries(${test} PRIVATE chord_cpu)
+    target_compile_options(${test} PRIVATE ${chord_wasm_compile})
+    target_link_options(${test} PRIVATE ${chord_wasm_exceptions} -sALLOW_MEMORY_GROWTH=1)
+    chord_add_relaxed_kernels(${test} FALSE)
+  endforeach()
 endif()

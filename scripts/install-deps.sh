@@ -11,6 +11,7 @@ packages=(
   libcli11-dev                   # command-line parsing of the CLI
   unicode-data                   # Unicode Character Database: tables for the tokenizers
   emscripten                     # the WebAssembly build of the npm package
+  clang-19 lld-19                # the relaxed-SIMD kernels' module (Emscripten 3.1.6 cannot emit relaxed SIMD)
   chromium                       # browser tests of the npm package (driven by playwright-core)
 )
 

@@ -22,8 +22,8 @@ for preset in wasm wasm-threads; do
   cmake --preset "$preset" >/dev/null
   cmake --build --preset "$preset" -j "$jobs"
 done
-echo "== wasm: fast kernels against the reference kernels (Node)"
-node --no-experimental-fetch build/wasm/bin/chord_wasm_kernels_test.js "${CHORD_SHARED_DIR:-../shared}"
+echo "== wasm: fast kernels against the reference kernels (Node: SIMD128; Chromium runs the relaxed-SIMD ones below)"
+node --no-experimental-fetch build/wasm/bin/chord_wasm_kernels_test.js simd128 "${CHORD_SHARED_DIR:-../shared}"/models/synth-*-q*.gguf
 echo "== npm package: type check and tests (node --test)"
 cd bindings/js
 npm ci --no-audit --no-fund --loglevel=error

@@ -52,6 +52,8 @@ export interface ModelInfo {
   backend: string;
   /** CPU threads the model computes on */
   threads: number;
+  /** the CPU kernels of the quantized products: "relaxed-simd" where the engine has relaxed SIMD (used for decoding), else "simd128" */
+  kernels: string;
   /** the wasm build in use: "threads" where the page is cross-origin isolated, else "single" */
   build: 'single' | 'threads';
   /** what `cache` did for this load */

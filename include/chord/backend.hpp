@@ -36,6 +36,7 @@ public:
     virtual ~Backend() = default;
     virtual std::string name() const = 0;
     virtual unsigned threads() const { return 1; }  // CPU threads it computes on
+    virtual std::string kernels() const { return ""; }  // which kernels compute, for info and benchmarks
 
     // --- buffers ---
     // A weight tensor, uploaded (or repacked) once; the view must outlive the backend's use.

@@ -127,6 +127,7 @@ public:
         v.set("trainedContextLength", c.n_ctx_train);
         v.set("backend", model_->backend().name());
         v.set("threads", model_->threads());
+        v.set("kernels", model_->backend().kernels());
         const MetaValue* name = model_->file().find("general.name");
         v.set("name", name ? std::string(name->as_string()) : std::string());
         const TensorInfo* q = model_->file().find_tensor("blk.0.attn_q.weight");

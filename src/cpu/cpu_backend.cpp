@@ -1,17 +1,20 @@
 // The CPU backend: each operation a plain loop over rows, matching llama.cpp's numerics where
 // they matter (8-bit activations in quantized products, a half-precision KV cache, double
 // accumulation in RMSNorm). Quantized products and attention are split over the thread pool;
-// quantized products run on the integer kernels of int_dot.hpp unless `reference` is set.
+// quantized products run on the integer kernels of int_dot.hpp unless `reference` is set, or, in
+// the WebAssembly build where the engine has relaxed SIMD, on those of relaxed/relaxed_kernels.cpp.
 #include <cmath>
 #include <thread>
 #include <vector>
 
 #include "activation_rounding.hpp"
+#include "byte_activations.hpp"
 #include "chord/cpu_backend.hpp"
 #include "chord/quant.hpp"
 #include "decode_simd128.hpp"
 #include "float_vector.hpp"
 #include "int_dot.hpp"
+#include "relaxed_simd.hpp"
 #include "thread_pool.hpp"
 #include "weight_unpack.hpp"
 
@@ -35,6 +38,14 @@ struct Cache {
 // Rows of the products handed to a thread at a time: enough to amortize the hand-out.
 constexpr size_t kRowsPerChunk = 16;
 
+bool relaxed_simd_available() {
+#if defined(__EMSCRIPTEN__)
+    return chord_relaxed_available() != 0;
+#else
+    return false;
+#endif
+}
+
 unsigned resolve_threads(unsigned requested) {
     if (requested != 0) return requested;
     const unsigned hardware = std::thread::hardware_concurrency();
@@ -47,11 +58,21 @@ public:
         : kernels_(options.kernels),
           pool_(kernels_ == CpuKernels::Reference ? 1 : resolve_threads(options.threads)),
           dot_row_(kernels_ == CpuKernels::Fast ? cpu::best_dot_row() : cpu::dot_row_scalar),
+          relaxed_(kernels_ == CpuKernels::Fast && relaxed_simd_available()),
           weight_rows_(pool_.size()),
           attention_scratch_(pool_.size()) {}
 
     std::string name() const override { return "cpu"; }
     unsigned threads() const override { return unsigned(pool_.size()); }
+    std::string kernels() const override {
+        if (kernels_ != CpuKernels::Fast) return kernels_ == CpuKernels::Plain ? "plain" : "reference";
+        if (relaxed_) return "relaxed-simd";
+#if defined(__wasm_simd128__)
+        return "simd128";
+#else
+        return dot_row_ == cpu::dot_row_scalar ? "plain" : "avx2";
+#endif
+    }
 
     BufferId upload_weight(const TensorView& tensor) override {
         weights_.push_back(tensor);  // zero-copy: matrices are computed on in place
@@ -258,6 +279,11 @@ private:
         const GgmlType type = w.info->type;
         int_x_.prepare(n, in_cols, cpu::scale_block_of(type));
         pool_.parallel_for(n, 1, [&](size_t begin, size_t end, size_t) { int_x_.quantize_rows(x.data.data(), begin, end); });
+#if defined(__EMSCRIPTEN__)
+        // Decoding (and up to three tokens): prefill is faster on the tiles below, which unpack
+        // each weight row once for all tokens.
+        if (relaxed_ && n < cpu::kTile && cpu::relaxed::has_kernel(type)) return relaxed_matmul(w, n, out);
+#endif
         const bool mins = cpu::has_mins(type);
         const size_t row_bytes = size_t(w.info->n_bytes) / out_cols;
         pool_.parallel_for(out_cols, kRowsPerChunk, [&](size_t begin, size_t end, size_t thread) {
@@ -286,6 +312,23 @@ private:
             }
         });
     }
+
+#if defined(__EMSCRIPTEN__)
+    // The product on the relaxed-SIMD kernels, which take the activations quantized in int_x_ as
+    // bytes in row order, and a chunk of weight rows per call (each call goes through JS into the
+    // other module: chunks of some eight per thread).
+    void relaxed_matmul(const TensorView& w, size_t n, Activations& out) {
+        byte_x_.prepare(int_x_);
+        byte_x_.copy_rows(int_x_, 0, n);
+        const size_t out_cols = out.cols, row_bytes = size_t(w.info->n_bytes) / out_cols;
+        const size_t grain = std::max(kRowsPerChunk, out_cols / (pool_.size() * 8));
+        pool_.parallel_for(out_cols, grain, [&](size_t begin, size_t end, size_t) {
+            chord_relaxed_rows(uint32_t(w.info->type), w.data + begin * row_bytes, uint32_t(row_bytes), uint32_t(end - begin),
+                               uint32_t(int_x_.cols), byte_x_.x.data(), byte_x_.scale.data(), byte_x_.sum.data(),
+                               uint32_t(n), out.data.data() + begin, uint32_t(out_cols));
+        });
+    }
+#endif
 
     // One weight row at a time, dequantized into a row buffer (never the whole matrix), against
     // activations rounded as llama.cpp's dot product for this weight type rounds them.
@@ -337,7 +380,9 @@ private:
     const CpuKernels kernels_;
     cpu::ThreadPool pool_;
     const cpu::DotRowFn dot_row_;
+    const bool relaxed_;                           // the relaxed-SIMD kernels compute what they can
     cpu::IntActivations int_x_;                    // the activations of the current product
+    cpu::ByteActivations byte_x_;                  // the same as bytes, for the relaxed-SIMD kernels
     std::vector<WeightRows> weight_rows_;          // per thread: the weight rows being multiplied
     std::vector<AttentionScratch> attention_scratch_;  // per thread
     std::vector<float> rounded_, row_;             // scratch of the reference product

@@ -7,23 +7,17 @@
 #include <wasm_simd128.h>
 
 #include "int_rows.hpp"
+#include "simd128_blocks.hpp"
 #include "simd128_lanes.hpp"
 
 namespace chord::cpu::decode_simd128 {
 
+using simd128::four_half_scales;
+using simd128::half_to_float;
 using simd128::horizontal_sum;
+using simd128::q4_k_scales_and_mins;
 using simd128::lane_sum;
 using simd128::transpose_sum;
-
-// Exact for every finite half (normal or subnormal), without branches: the bits moved into a
-// float's place and the exponent bias corrected by a multiply. Block scales are never inf or nan.
-inline float half_to_float(uint16_t h) {
-    uint32_t magnitude = uint32_t(h & 0x7FFFu) << 13;
-    float f;
-    __builtin_memcpy(&f, &magnitude, 4);
-    f *= 0x1p112f;
-    return (h & 0x8000u) ? -f : f;
-}
 
 // Σ over 16 signed bytes (as int8) times 16 int16 activations.
 inline v128_t dot16(v128_t bytes, const int16_t* x) {
@@ -35,17 +29,6 @@ inline v128_t dot16(v128_t bytes, const int16_t* x) {
 inline v128_t dot16u(v128_t bytes, const int16_t* x) {
     return wasm_i32x4_add(wasm_i32x4_dot_i16x8(wasm_u16x8_extend_low_u8x16(bytes), wasm_v128_load(x)),
                           wasm_i32x4_dot_i16x8(wasm_u16x8_extend_high_u8x16(bytes), wasm_v128_load(x + 8)));
-}
-
-// The scales of four consecutive 32-weight blocks (half floats, `stride` bytes apart) as floats,
-// converted together as half_to_float does one.
-inline v128_t four_half_scales(const uint8_t* first, size_t stride) {
-    uint16_t h[4];
-    for (int i = 0; i < 4; ++i) __builtin_memcpy(&h[i], first + size_t(i) * stride, 2);
-    const v128_t bits = wasm_u32x4_make(h[0], h[1], h[2], h[3]);
-    const v128_t magnitude = wasm_f32x4_mul(wasm_v128_and(wasm_i32x4_shl(bits, 13), wasm_i32x4_splat(0x0FFFE000)),
-                                            wasm_f32x4_splat(0x1p112f));
-    return wasm_v128_or(magnitude, wasm_i32x4_shl(wasm_v128_and(bits, wasm_i32x4_splat(0x8000)), 16));
 }
 
 // The integer dot product of one Q4_0 / Q8_0 block with its 32 activations.
@@ -84,22 +67,6 @@ float legacy_row(const Block* blocks, const IntActivations& x) {
 
 inline float q4_0(const BlockQ4_0* blocks, const IntActivations& x) { return legacy_row(blocks, x); }
 inline float q8_0(const BlockQ8_0* blocks, const IntActivations& x) { return legacy_row(blocks, x); }
-
-// The eight 6-bit scales and eight 6-bit mins of a Q4_K block (k_quant_scale_min's packing) as
-// bytes 0..7 and 8..15 of one vector: scales 0-3 and mins 0-3 are the low 6 bits of bytes 0-7;
-// scales/mins 4-7 take their low 4 bits from bytes 8-11 and their top 2 from bits 6-7 of 0-7.
-inline v128_t q4_k_scales_and_mins(const uint8_t* packed) {
-    uint8_t bytes[16] = {};
-    __builtin_memcpy(bytes, packed, 12);
-    const v128_t v = wasm_v128_load(bytes);
-    // low parts: [b0..3, b8..11, b4..7, b8..11]; top bits from [-, b0..3, -, b4..7]
-    const v128_t low = wasm_i8x16_swizzle(v, wasm_i8x16_make(0, 1, 2, 3, 8, 9, 10, 11, 4, 5, 6, 7, 8, 9, 10, 11));
-    const v128_t high = wasm_i8x16_swizzle(v, wasm_i8x16_make(-1, -1, -1, -1, 0, 1, 2, 3, -1, -1, -1, -1, 4, 5, 6, 7));
-    const v128_t six_bits = wasm_i8x16_make(63, 63, 63, 63, 15, 15, 15, 15, 63, 63, 63, 63, 0, 0, 0, 0);
-    const v128_t nibble_high = wasm_i8x16_make(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, -1, -1, -1, -1);
-    const v128_t low_bits = wasm_v128_or(wasm_v128_and(low, six_bits), wasm_v128_and(wasm_u8x16_shr(low, 4), nibble_high));
-    return wasm_v128_or(low_bits, wasm_i8x16_shl(wasm_u8x16_shr(high, 6), 4));
-}
 
 inline float q4_k(const BlockQ4_K* blocks, const IntActivations& x) {
     const v128_t low_mask = wasm_i8x16_splat(0x0F);

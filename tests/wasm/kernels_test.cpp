@@ -1,9 +1,12 @@
 // The wasm build's fast CPU kernels (SIMD128 tiles, two-row tiles, decoding straight from the
-// blocks) against the reference kernels, compiled by Emscripten and run under Node, since the
-// native test binary never executes them. Every 2-D tensor of every quantized shared model, random
-// activations, 1 to 9 tokens. Prints one line per model; exits 1 on any disagreement.
+// blocks; the relaxed-SIMD kernels where the engine has relaxed SIMD) against the reference
+// kernels, since the native test binary never executes them. Every 2-D tensor of each model given,
+// random activations, 1 to 9 tokens. Prints one line per model; exits 1 on any disagreement, or
+// when the fast kernels are not the ones expected. Built twice: for Node (run by the test command:
+// Node's relaxed SIMD is experimental, so there the SIMD128 kernels) and for the browser
+// (bindings/js/test/kernels-browser.test.mjs runs it in Chromium, on the relaxed-SIMD kernels).
 //
-//   node --no-experimental-fetch chord_wasm_kernels_test.js SHARED_DIR
+//   node --no-experimental-fetch chord_wasm_kernels_test.js simd128|relaxed-simd MODEL.gguf...
 #include <cmath>
 #include <cstdio>
 #include <random>
@@ -31,7 +34,7 @@ bool check_model(const std::string& path) {
     size_t products = 0;
     for (const TensorInfo& t : file.tensors()) {
         if (t.n_dims != 2) continue;
-        for (size_t tokens : {size_t(1), size_t(2), size_t(4), size_t(5), size_t(9)}) {
+        for (size_t tokens : {size_t(1), size_t(2), size_t(3), size_t(4), size_t(5), size_t(9)}) {
             std::vector<float> x(tokens * size_t(t.shape[0]));
             for (float& v : x) v = normal(rng);
             worst = std::max(worst, test::relative_rms_difference(test::product(*fast, file.tensor(t), x, tokens),
@@ -48,16 +51,19 @@ bool check_model(const std::string& path) {
 }  // namespace
 
 int main(int argc, char** argv) {
-    if (argc != 2) {
-        std::fprintf(stderr, "usage: chord_wasm_kernels_test SHARED_DIR\n");
+    if (argc < 3) {
+        std::fprintf(stderr, "usage: chord_wasm_kernels_test simd128|relaxed-simd MODEL.gguf...\n");
         return 2;
     }
-    const std::string models = std::string(argv[1]) + "/models/";
+    const std::string kernels = make_cpu_backend({1, CpuKernels::Fast})->kernels();
+    std::printf("[ measured ] wasm fast kernels: %s\n", kernels.c_str());
+    if (kernels != argv[1]) {
+        std::printf("error: expected the %s kernels\n", argv[1]);
+        return 1;
+    }
     bool ok = true;
     try {
-        for (const char* type : {"q4_0", "q4_1", "q5_0", "q5_1", "q8_0", "q2_k", "q3_k", "q4_k", "q5_k", "q6_k"})
-            ok &= check_model(models + "synth-llama-" + type + ".gguf");
-        ok &= check_model(models + "synth-qwen2-bpe-q4_k_m.gguf");
+        for (int i = 2; i < argc; ++i) ok &= check_model(argv[i]);
     } catch (const std::exception& e) {
         std::printf("error: %s\n", e.what());
         return 1;
