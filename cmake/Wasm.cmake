@@ -3,6 +3,7 @@
 set(CHORD_WASM_VARIANT "single" CACHE STRING "single or threads")
 set(CHORD_WASM_OUT "${CMAKE_SOURCE_DIR}/bindings/js/dist/${CHORD_WASM_VARIANT}")
 include(RelaxedKernels)
+include(WebGpu)
 
 add_executable(chord_wasm src/bindings/chord_embind.cpp)
 target_link_libraries(chord_wasm PRIVATE chord_cpu)
@@ -53,4 +54,21 @@ if(CHORD_WASM_VARIANT STREQUAL "single")
     target_link_options(${test} PRIVATE ${chord_wasm_exceptions} -sALLOW_MEMORY_GROWTH=1)
     chord_add_relaxed_kernels(${test} FALSE)
   endforeach()
+endif()
+
+# The WebGPU backend against the CPU reference (tests/wasm/webgpu_test.cpp), run under Node with
+# Dawn by tests/wasm/webgpu_test.mjs. Asyncified, so that its reads can wait for the GPU (the
+# package's module is not: its decoding loop will read asynchronously), hence JS-based exceptions.
+if(CHORD_WASM_VARIANT STREQUAL "single")
+  # chord_cpu is built with WebAssembly exceptions: its source is compiled in again here.
+  add_executable(chord_wasm_webgpu_test tests/wasm/webgpu_test.cpp src/cpu/cpu_backend.cpp)
+  target_link_libraries(chord_wasm_webgpu_test PRIVATE chord_core)
+  chord_link_webgpu(chord_wasm_webgpu_test)
+  chord_enable_warnings(chord_wasm_webgpu_test)
+  chord_add_relaxed_kernels(chord_wasm_webgpu_test FALSE)
+  target_compile_options(chord_wasm_webgpu_test PRIVATE -msimd128 -fexceptions)
+  target_link_options(chord_wasm_webgpu_test PRIVATE -fexceptions -sENVIRONMENT=node -sFORCE_FILESYSTEM=1
+    -sEXPORTED_RUNTIME_METHODS=FS -sMODULARIZE=1
+    -sEXPORT_NAME=createWebGpuTest -sEXIT_RUNTIME=1 -sALLOW_MEMORY_GROWTH=1 -sASYNCIFY=1
+    "-sASYNCIFY_IMPORTS=['chord_gpu_read']" -sASYNCIFY_STACK_SIZE=65536)
 endif()

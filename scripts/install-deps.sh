@@ -13,6 +13,7 @@ packages=(
   emscripten                     # the WebAssembly build of the npm package
   clang-19 lld-19                # the relaxed-SIMD kernels' module (Emscripten 3.1.6 cannot emit relaxed SIMD)
   chromium                       # browser tests of the npm package (driven by playwright-core)
+  libvulkan1                     # the Vulkan loader: Dawn (npm webgpu) runs on Chromium's SwiftShader driver
 )
 
 # Node.js and npm run the npm package's tests: Debian's if none are installed yet.

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Every test: installs what is missing, builds the `native` and `native-asan` (ASan + UBSan)
 # presets and runs the GoogleTest suite under both, then builds the WebAssembly module and runs
-# the wasm kernel test and the npm package's tests in Node and headless Chromium. Needs ../shared
-# (the test data).
+# the wasm kernel test, the WebGPU backend's parity test (Node + Dawn) and the npm package's tests
+# in Node and headless Chromium. Needs ../shared (the test data).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -24,9 +24,12 @@ for preset in wasm wasm-threads; do
 done
 echo "== wasm: fast kernels against the reference kernels (Node: SIMD128; Chromium runs the relaxed-SIMD ones below)"
 node --no-experimental-fetch build/wasm/bin/chord_wasm_kernels_test.js simd128 "${CHORD_SHARED_DIR:-../shared}"/models/synth-*-q*.gguf
+echo "== npm package: install"
+(cd bindings/js && npm ci --no-audit --no-fund --loglevel=error && npm run build --silent)  # + the worker bundle
+echo "== wasm: the WebGPU backend against the CPU reference (Node, Dawn on SwiftShader)"
+VK_ICD_FILENAMES=/usr/lib/chromium/vk_swiftshader_icd.json XDG_RUNTIME_DIR="${XDG_RUNTIME_DIR:-/tmp}" \
+  node tests/wasm/webgpu_test.mjs "${CHORD_SHARED_DIR:-../shared}"/models/*.gguf
 echo "== npm package: type check and tests (node --test)"
 cd bindings/js
-npm ci --no-audit --no-fund --loglevel=error
-npm run build --silent   # the self-contained worker bundle
 npx tsc --noEmit -p .
 node --test test/*.test.mjs

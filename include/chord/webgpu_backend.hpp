@@ -1,0 +1,20 @@
+// The WebGPU backend (WebAssembly build only): weights uploaded once in their quantized form and
+// dequantized inside the WGSL kernels (shaders/), activations, KV cache and every operation of a
+// forward pass on the GPU. The device comes from JS (Module.chordGpuDevice); see
+// src/webgpu/webgpu_library.js. Numerics follow the CPU reference kernels: activations rounded as
+// llama.cpp rounds them for each weight type, a half-precision KV cache.
+#pragma once
+
+#include <memory>
+
+#include "chord/backend.hpp"
+
+namespace chord {
+
+// True when the JS side has given a device.
+bool webgpu_available();
+
+// Throws Error(Unsupported) when there is no device.
+std::unique_ptr<Backend> make_webgpu_backend();
+
+}  // namespace chord

@@ -1,0 +1,56 @@
+// Float rounding as the CPU does it, bit for bit, for the kernels that round activations (the
+// CPU is IEEE; WGSL's division may be 2.5 ulp off and its f32 → f16 conversion rounds as the
+// implementation likes, and one quantization step off in an 8-bit activation shows in the logits).
+// Addition and multiplication are correctly rounded in WGSL, which the exact products rely on.
+
+// f32 → the nearest half (ties to even) → f32, as fp32_to_fp16 (inf beyond the half range).
+fn round_to_half(v: f32) -> f32 {
+    let a = abs(v);
+    if (a >= 65520.0) { return bitcast<f32>((bitcast<u32>(v) & 0x80000000u) | 0x7F800000u); }  // ±inf
+    if (a < 6.103515625e-05) {  // below the smallest normal half: a multiple of 2^-24
+        return sign(v) * round(a * 16777216.0) * 5.9604644775390625e-08;
+    }
+    let bits = bitcast<u32>(a);  // keep 10 of the 23 mantissa bits, to nearest even
+    return sign(v) * bitcast<f32>((bits + 0xFFFu + ((bits >> 13u) & 1u)) & 0xFFFFE000u);
+}
+
+// a · b − fl(a · b), exactly (Dekker: each factor split into two 12-bit halves).
+fn split(a: f32) -> vec2f {
+    let c = 4097.0 * a;
+    let high = c - (c - a);
+    return vec2f(high, a - high);
+}
+fn product_error(a: f32, b: f32, p: f32) -> f32 {
+    let x = split(a);
+    let y = split(b);
+    return ((x.x * y.x - p) + x.x * y.y + x.y * y.x) + x.y * y.y;
+}
+
+// a − q · b, exactly when q is within a few ulp of a / b.
+fn residual(a: f32, b: f32, q: f32) -> f32 {
+    let p = q * b;
+    return (a - p) - product_error(q, b, p);
+}
+
+// a / b correctly rounded (ties to even) for a ≥ 0, b > 0: of the quotient WGSL gives and its
+// neighbours within 2 ulp, the one leaving the smallest remainder.
+fn divide(a: f32, b: f32) -> f32 {
+    let q0 = a / b;
+    var best = q0;
+    var best_r = abs(residual(a, b, q0));
+    for (var k = -2; k <= 2; k++) {
+        let q = bitcast<f32>(u32(i32(bitcast<u32>(q0)) + k));
+        let r = abs(residual(a, b, q));
+        if (r < best_r || (r == best_r && (bitcast<u32>(q) & 1u) == 0u)) {
+            best = q;
+            best_r = r;
+        }
+    }
+    return best;
+}
+
+// Round half away from zero, as round_half_away in quantize.hpp.
+fn round_half_away(v: f32) -> f32 {
+    let t = trunc(v);
+    return select(t, t + sign(v), abs(v - t) >= 0.5);
+}

@@ -1,0 +1,17 @@
+// The JS functions of webgpu_library.js as the WebGPU backend calls them. Byte counts and offsets
+// are doubles (wasm32's size_t would reach JS as a signed 32-bit number).
+#pragma once
+
+#include <cstdint>
+
+extern "C" {
+int chord_gpu_ready();
+uint32_t chord_gpu_pipeline(const char* wgsl, const char* label);
+uint32_t chord_gpu_buffer(double bytes);
+void chord_gpu_release(uint32_t buffer);
+void chord_gpu_write(uint32_t buffer, double offset, const void* data, double bytes);
+void chord_gpu_dispatch(uint32_t pipeline, const uint32_t* buffers, uint32_t n_buffers, const void* params,
+                        uint32_t params_bytes, uint32_t x, uint32_t y, uint32_t z);
+void chord_gpu_copy(uint32_t src, double src_offset, uint32_t dst, double dst_offset, double bytes);
+void chord_gpu_read(uint32_t buffer, double offset, void* out, double bytes);
+}

@@ -1,0 +1,336 @@
+// The WebGPU backend: each Backend operation records one or a few WGSL dispatches (shaders/)
+// through webgpu_library.js. Buffers live on the GPU; read() is the only way back (and waits for
+// the GPU: the asyncified test build only, until the decoding loop reads asynchronously).
+#include "chord/webgpu_backend.hpp"
+
+#include <cmath>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "chord/quant.hpp"
+#include "gpu_device.hpp"
+#include "wgsl_sources.hpp"
+
+namespace chord {
+namespace {
+
+constexpr uint32_t kGroupSize = 64;      // every kernel's workgroup size
+constexpr uint32_t kMaxGroups = 32768;   // per grid dimension (WebGPU guarantees 65535)
+constexpr uint32_t kMatmulTile = 8;      // tokens per matmul workgroup (matmul.wgsl)
+
+// The weight types the kernels read as they are; the others are converted to F32 at upload.
+bool gpu_native(GgmlType type) {
+    return type == GgmlType::F32 || type == GgmlType::F16 || type == GgmlType::Q4_0 || type == GgmlType::Q8_0 ||
+           type == GgmlType::Q4_K || type == GgmlType::Q6_K;
+}
+
+// round_activations.wgsl's mode for a weight type (activation_rounding.hpp's choice).
+uint32_t rounding_mode(GgmlType type) {
+    switch (type) {
+        case GgmlType::F32: return 0;
+        case GgmlType::F16: return 1;
+        case GgmlType::BF16: return 2;
+        case GgmlType::Q4_0: case GgmlType::Q4_1: case GgmlType::Q5_0: case GgmlType::Q5_1: case GgmlType::Q8_0: return 3;
+        case GgmlType::Q2_K: case GgmlType::Q3_K: case GgmlType::Q4_K: case GgmlType::Q5_K: case GgmlType::Q6_K: return 4;
+        default:
+            throw Error(ErrorCode::UnsupportedType, std::string("matrix multiplication with ") + type_name(type) +
+                                                        " weights is not supported");
+    }
+}
+
+// A grid of `items` threads (or workgroups, with per_group = 1) in rows of at most kMaxGroups groups.
+struct Grid {
+    uint32_t x, y;
+};
+Grid grid_for(size_t items, size_t per_group) {
+    const size_t groups = std::max<size_t>(1, (items + per_group - 1) / per_group);
+    const uint32_t x = uint32_t(std::min<size_t>(groups, kMaxGroups));
+    return {x, uint32_t((groups + x - 1) / x)};
+}
+
+class WebGpuBackend final : public Backend {
+public:
+    WebGpuBackend() {
+        if (!chord_gpu_ready()) throw Error(ErrorCode::Unsupported, "no WebGPU device");
+    }
+    ~WebGpuBackend() override {
+        for (const Buffer& b : buffers_) chord_gpu_release(b.gpu);
+    }
+
+    std::string name() const override { return "webgpu"; }
+    std::string kernels() const override { return "wgsl"; }
+
+    BufferId upload_weight(const TensorView& tensor) override {
+        const TensorInfo& info = *tensor.info;
+        Buffer b;
+        b.cols = size_t(info.shape[0]);
+        b.rows = size_t(info.rows());
+        b.file_type = info.type;
+        // (F16 rows are read as pairs: an odd width goes over as floats.)
+        if (gpu_native(info.type) && info.n_dims > 1 && !(info.type == GgmlType::F16 && b.cols % 2 != 0)) {
+            b.type = info.type;
+            b.gpu = chord_gpu_buffer(double(info.n_bytes));
+            chord_gpu_write(b.gpu, 0, tensor.data, double(info.n_bytes));
+        } else {  // vectors (norms, biases) and the types the kernels do not read: as floats
+            b.type = GgmlType::F32;
+            const std::vector<float> values = tensor.to_floats();
+            b.gpu = chord_gpu_buffer(double(values.size() * 4));
+            chord_gpu_write(b.gpu, 0, values.data(), double(values.size() * 4));
+        }
+        return register_buffer(Kind::Weight, b);
+    }
+
+    BufferId create_activations(size_t rows, size_t cols) override {
+        Buffer b;
+        b.rows = rows;
+        b.cols = cols;
+        b.gpu = chord_gpu_buffer(double(rows * cols * 4));
+        return register_buffer(Kind::Activations, b);
+    }
+
+    BufferId create_cache(size_t n_ctx, size_t width) override {
+        Buffer b;
+        b.rows = n_ctx;
+        b.cols = width;
+        b.gpu = chord_gpu_buffer(double(n_ctx * width * 4));
+        return register_buffer(Kind::Cache, b);
+    }
+
+    void read(BufferId id, size_t row, size_t n_rows, float* out) const override {
+        const Buffer& a = get(id, Kind::Activations);
+        check_rows(a, row + n_rows);
+        chord_gpu_read(a.gpu, double(row * a.cols * 4), out, double(n_rows * a.cols * 4));
+    }
+
+    void write(BufferId id, size_t row, size_t n_rows, const float* in) override {
+        const Buffer& a = get(id, Kind::Activations);
+        check_rows(a, row + n_rows);
+        chord_gpu_write(a.gpu, double(row * a.cols * 4), in, double(n_rows * a.cols * 4));
+    }
+
+    void embed(BufferId table_id, const int32_t* tokens, size_t n, BufferId out_id) override {
+        const Buffer& table = get(table_id, Kind::Weight);
+        const Buffer& out = get(out_id, Kind::Activations);
+        check_rows(out, n);
+        for (size_t i = 0; i < n; ++i)
+            if (tokens[i] < 0 || size_t(tokens[i]) >= table.rows)
+                throw Error(ErrorCode::InvalidArgument, "token id " + std::to_string(tokens[i]) + " is outside the embedding table");
+        const uint32_t ids = small_data(tokens, n * 4, ints_);
+        const uint32_t params[4] = {uint32_t(table.cols), 0, 0, 0};
+        dispatch(weight_pipeline("embed", wgsl::embed, table.type), {table.gpu, ids, out.gpu}, params, uint32_t(n), 1);
+    }
+
+    void rms_norm(BufferId x_id, BufferId weight_id, float eps, size_t n, BufferId out_id) override {
+        const Buffer& x = get(x_id, Kind::Activations);
+        const Buffer& w = get(weight_id, Kind::Weight);
+        const Buffer& out = get(out_id, Kind::Activations);
+        check_vector(w, x.cols);
+        check_rows(x, n);
+        uint32_t source = x.gpu;
+        if (x_id == out_id) {  // in place: a buffer cannot be bound for reading and writing at once
+            source = scratch(in_place_, n * x.cols * 4);
+            chord_gpu_copy(x.gpu, 0, source, 0, double(n * x.cols * 4));
+        }
+        struct { uint32_t cols; float eps; uint32_t pad[2]; } params{uint32_t(x.cols), eps, {}};
+        dispatch(pipeline("rms_norm", wgsl::rms_norm), {source, w.gpu, out.gpu}, params, uint32_t(n), 1);
+    }
+
+    void matmul(BufferId weight_id, BufferId x_id, size_t n, BufferId out_id) override {
+        const Buffer& w = get(weight_id, Kind::Weight);
+        const Buffer& x = get(x_id, Kind::Activations);
+        const Buffer& out = get(out_id, Kind::Activations);
+        if (x.cols != w.cols || out.cols != w.rows)
+            throw Error(ErrorCode::InvalidArgument, "matmul with mismatched shapes");
+        check_rows(x, n);
+        check_rows(out, n);
+        // The activations rounded as the CPU rounds them for the file's weight type, into scratch.
+        const uint32_t mode = rounding_mode(w.file_type);
+        const uint32_t block = mode == 4 ? kQK_K : mode == 3 ? kQK : 1;
+        const uint32_t rounded = scratch(rounded_, n * x.cols * 4);
+        const uint32_t count = uint32_t(n * x.cols);
+        const uint32_t round_params[4] = {count, mode, block, 0};
+        const Grid blocks = grid_for(count / block, kGroupSize);
+        dispatch(pipeline("round_activations", std::string(wgsl::numerics) + wgsl::round_activations), {x.gpu, rounded}, round_params, blocks.x, blocks.y);
+        const Grid rows = grid_for(w.rows, 1);
+        const uint32_t params[4] = {uint32_t(w.rows), uint32_t(w.cols), uint32_t(n), rows.x};
+        dispatch(weight_pipeline("matmul", wgsl::matmul, w.type), {w.gpu, rounded, out.gpu}, params, rows.x, rows.y,
+                 uint32_t((n + kMatmulTile - 1) / kMatmulTile));
+    }
+
+    void add_bias(BufferId x_id, BufferId bias_id, size_t n) override {
+        const Buffer& x = get(x_id, Kind::Activations);
+        const Buffer& bias = get(bias_id, Kind::Weight);
+        check_vector(bias, x.cols);
+        elementwise(x, bias.gpu, n, 1);
+    }
+
+    void copy_rows(BufferId src_id, size_t first, size_t n, BufferId dst_id) override {
+        const Buffer& src = get(src_id, Kind::Activations);
+        const Buffer& dst = get(dst_id, Kind::Activations);
+        if (src.cols != dst.cols) throw Error(ErrorCode::InvalidArgument, "copy_rows between different widths");
+        check_rows(src, first + n);
+        check_rows(dst, n);
+        if (n) chord_gpu_copy(src.gpu, double(first * src.cols * 4), dst.gpu, 0, double(n * src.cols * 4));
+    }
+
+    void copy_columns(BufferId src_id, size_t col, size_t n, BufferId dst_id) override {
+        const Buffer& src = get(src_id, Kind::Activations);
+        const Buffer& dst = get(dst_id, Kind::Activations);
+        if (col + dst.cols > src.cols) throw Error(ErrorCode::InvalidArgument, "column range out of bounds");
+        check_rows(src, n);
+        check_rows(dst, n);
+        for (size_t i = 0; i < n; ++i)
+            chord_gpu_copy(src.gpu, double((i * src.cols + col) * 4), dst.gpu, double(i * dst.cols * 4), double(dst.cols * 4));
+    }
+
+    void rope(BufferId x_id, const RopeParams& p, const int32_t* positions, size_t n) override {
+        const Buffer& x = get(x_id, Kind::Activations);
+        check_rows(x, n);
+        // The angles as the CPU backend steps them (position · freq_scale · base^(-2k/n_rot), by
+        // repeated multiplication in float), with the CPU's cos and sin.
+        const size_t pairs = p.n_rot / 2;
+        angles_.resize(n * pairs * 2);
+        const float theta_scale = std::pow(p.freq_base, -2.0f / float(p.n_rot));
+        for (size_t i = 0; i < n; ++i) {
+            float theta = float(positions[i]) * p.freq_scale;
+            for (size_t k = 0; k < pairs; ++k, theta *= theta_scale) {
+                angles_[(i * pairs + k) * 2] = std::cos(theta);
+                angles_[(i * pairs + k) * 2 + 1] = std::sin(theta);
+            }
+        }
+        const uint32_t table = small_data(angles_.data(), angles_.size() * 4, angle_buffer_);
+        const uint32_t params[8] = {uint32_t(n), uint32_t(x.cols), p.head_dim, p.n_rot, p.neox ? 1u : 0u, 0, 0, 0};
+        const Grid grid = grid_for(n * (x.cols / p.head_dim) * pairs, kGroupSize);
+        dispatch(pipeline("rope", wgsl::rope), {x.gpu, table}, params, grid.x, grid.y);
+    }
+
+    void attention(BufferId q_id, BufferId k_id, BufferId v_id, BufferId k_cache_id, BufferId v_cache_id,
+                   const AttentionParams& p, const int32_t* positions, size_t n, BufferId out_id) override {
+        const Buffer& q = get(q_id, Kind::Activations);
+        const Buffer& k = get(k_id, Kind::Activations);
+        const Buffer& v = get(v_id, Kind::Activations);
+        const Buffer& k_cache = get(k_cache_id, Kind::Cache);
+        const Buffer& v_cache = get(v_cache_id, Kind::Cache);
+        const Buffer& out = get(out_id, Kind::Activations);
+        if (p.head_dim > 256) throw Error(ErrorCode::Unsupported, "attention heads wider than 256 on WebGPU");
+        for (size_t i = 0; i < n; ++i)
+            if (positions[i] < 0 || size_t(positions[i]) >= k_cache.rows)
+                throw Error(ErrorCode::InvalidArgument, "position " + std::to_string(positions[i]) + " is outside the cache");
+        const uint32_t pos = small_data(positions, n * 4, positions_);
+        const size_t kv_width = size_t(p.n_head_kv) * p.head_dim;
+        const uint32_t store_params[4] = {uint32_t(n), uint32_t(kv_width), 0, 0};
+        const Grid grid = grid_for(n * kv_width, kGroupSize);
+        dispatch(pipeline("store_kv", std::string(wgsl::numerics) + wgsl::store_kv), {k.gpu, pos, k_cache.gpu}, store_params, grid.x, grid.y);
+        dispatch(pipeline("store_kv", std::string(wgsl::numerics) + wgsl::store_kv), {v.gpu, pos, v_cache.gpu}, store_params, grid.x, grid.y);
+        const uint32_t scores = scratch(scores_, n * p.n_head * k_cache.rows * 4);
+        struct {
+            uint32_t n_head, n_head_kv, head_dim, n_ctx;
+            float scale;
+            uint32_t pad[3];
+        } params{p.n_head, p.n_head_kv, p.head_dim, uint32_t(k_cache.rows), p.scale, {}};
+        dispatch(pipeline("attention", std::string(wgsl::numerics) + wgsl::attention), {q.gpu, k_cache.gpu, v_cache.gpu, pos, scores, out.gpu}, params,
+                 uint32_t(n * p.n_head), 1);
+    }
+
+    void swiglu(BufferId gate_id, BufferId up_id, size_t n) override {
+        const Buffer& up = get(up_id, Kind::Activations);
+        elementwise(get(gate_id, Kind::Activations), up.gpu, n, 2);
+    }
+
+    void add(BufferId x_id, BufferId y_id, size_t n) override {
+        const Buffer& y = get(y_id, Kind::Activations);
+        elementwise(get(x_id, Kind::Activations), y.gpu, n, 0);
+    }
+
+private:
+    enum class Kind : uint32_t { Weight = 1, Activations = 2, Cache = 3 };
+    struct Buffer {
+        Kind kind = Kind::Activations;
+        uint32_t gpu = 0;
+        size_t rows = 0, cols = 0;
+        GgmlType type = GgmlType::F32;       // as stored on the GPU
+        GgmlType file_type = GgmlType::F32;  // as in the file: decides the activations' rounding
+    };
+    // A GPU buffer reused by calls that need one of at least some size.
+    struct Scratch {
+        uint32_t gpu = 0;
+        size_t bytes = 0;
+    };
+
+    BufferId register_buffer(Kind kind, Buffer b) {
+        b.kind = kind;
+        buffers_.push_back(b);
+        return BufferId(uint32_t(kind) << 28 | uint32_t(buffers_.size() - 1));
+    }
+    const Buffer& get(BufferId id, Kind kind) const {
+        const size_t index = id & 0x0FFFFFFFu;
+        if ((id >> 28) != uint32_t(kind) || index >= buffers_.size())
+            throw Error(ErrorCode::InvalidArgument, "invalid buffer id " + std::to_string(id));
+        return buffers_[index];
+    }
+    static void check_rows(const Buffer& a, size_t rows) {
+        if (rows > a.rows) throw Error(ErrorCode::InvalidArgument, "more rows than the buffer holds");
+    }
+    static void check_vector(const Buffer& w, size_t width) {
+        if (w.rows != 1 || w.cols != width) throw Error(ErrorCode::InvalidArgument, "a vector weight of the wrong width");
+    }
+
+    uint32_t scratch(Scratch& s, size_t bytes) {
+        if (s.bytes < bytes) {
+            if (s.gpu) chord_gpu_release(s.gpu);
+            s.gpu = chord_gpu_buffer(double(bytes));
+            s.bytes = bytes;
+        }
+        return s.gpu;
+    }
+    // Per-call data (token ids, positions, rope angles) into its scratch buffer.
+    uint32_t small_data(const void* data, size_t bytes, Scratch& s) {
+        const uint32_t gpu = scratch(s, std::max<size_t>(bytes, 4));
+        chord_gpu_write(gpu, 0, data, double(bytes));
+        return gpu;
+    }
+
+    void elementwise(const Buffer& x, uint32_t y, size_t n, uint32_t mode) {
+        check_rows(x, n);
+        const uint32_t count = uint32_t(n * x.cols);
+        const uint32_t params[4] = {count, uint32_t(x.cols), mode, 0};
+        const Grid grid = grid_for(count, kGroupSize);
+        dispatch(pipeline("elementwise", wgsl::elementwise), {x.gpu, y}, params, grid.x, grid.y);
+    }
+
+    // Params: a struct or array of 4-byte fields, as the kernel's uniform struct lays them out.
+    template <typename Params>
+    void dispatch(uint32_t pipeline_id, std::initializer_list<uint32_t> buffers, const Params& params, uint32_t x,
+                  uint32_t y, uint32_t z = 1) {
+        static_assert(sizeof(Params) % 16 == 0, "uniform parameters are padded to 16 bytes");
+        const std::vector<uint32_t> ids(buffers);
+        chord_gpu_dispatch(pipeline_id, ids.data(), uint32_t(ids.size()), &params, sizeof(Params), x, y, z);
+    }
+
+    uint32_t pipeline(const std::string& key, const std::string& source) {
+        auto found = pipelines_.find(key);
+        if (found != pipelines_.end()) return found->second;
+        const uint32_t id = chord_gpu_pipeline(source.c_str(), key.c_str());
+        pipelines_.emplace(key, id);
+        return id;
+    }
+    // A kernel that reads weights (weights.wgsl) of one stored type.
+    uint32_t weight_pipeline(const char* name, const char* source, GgmlType type) {
+        const std::string prefix = "const WEIGHT_TYPE: u32 = " + std::to_string(uint32_t(type)) + "u;\n";
+        return pipeline(std::string(name) + "_" + type_name(type), prefix + wgsl::weights + source);
+    }
+
+    std::vector<Buffer> buffers_;
+    std::map<std::string, uint32_t> pipelines_;
+    Scratch rounded_, scores_, ints_, positions_, angle_buffer_, in_place_;
+    std::vector<float> angles_;
+};
+
+}  // namespace
+
+bool webgpu_available() { return chord_gpu_ready() != 0; }
+
+std::unique_ptr<Backend> make_webgpu_backend() { return std::make_unique<WebGpuBackend>(); }
+
+}  // namespace chord

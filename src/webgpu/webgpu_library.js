@@ -1,0 +1,146 @@
+// Emscripten JS library: the WebGPU device work of the WebGPU backend (webgpu_backend.cpp), which
+// decides what runs; this file only talks to the GPUDevice the loader put in Module.chordGpuDevice
+// (navigator.gpu in browsers, the npm `webgpu` package in Node). Buffers and pipelines are named by
+// small integer ids. Dispatches are recorded into one command encoder and submitted when a result
+// is read (or when the uniform ring fills), so a forward pass is one submission.
+mergeInto(LibraryManager.library, {
+  $chordGpu: {
+    buffers: [null],      // id → GPUBuffer (0 is no buffer)
+    pipelines: [null],    // id → GPUComputePipeline
+    encoder: null,
+    pass: null,
+    ring: null,           // uniform parameters of the recorded dispatches, 256 bytes apart
+    ringOffset: 0,
+    recorded: {},         // ids of the buffers the recorded, unsubmitted commands use
+    device: function () {
+      var device = Module['chordGpuDevice'];
+      if (!device) throw new Error('no WebGPU device was given');
+      return device;
+    },
+    computePass: function () {
+      if (!chordGpu.encoder) chordGpu.encoder = chordGpu.device().createCommandEncoder();
+      if (!chordGpu.pass) chordGpu.pass = chordGpu.encoder.beginComputePass();
+      return chordGpu.pass;
+    },
+    endPass: function () {
+      if (chordGpu.pass) chordGpu.pass.end();
+      chordGpu.pass = null;
+    },
+    submit: function () {
+      chordGpu.endPass();
+      if (chordGpu.encoder) chordGpu.device().queue.submit([chordGpu.encoder.finish()]);
+      chordGpu.encoder = null;
+      chordGpu.ringOffset = 0;
+      chordGpu.recorded = {};
+    },
+  },
+
+  chord_gpu_ready__deps: ['$chordGpu'],
+  chord_gpu_ready: function () {
+    return Module['chordGpuDevice'] ? 1 : 0;
+  },
+
+  // Compiles a WGSL module; 0 and a message on the console when it does not compile.
+  chord_gpu_pipeline__deps: ['$chordGpu'],
+  chord_gpu_pipeline: function (code, label) {
+    var device = chordGpu.device();
+    var module = device.createShaderModule({ code: UTF8ToString(code), label: UTF8ToString(label) });
+    var pipeline = device.createComputePipeline({ layout: 'auto', compute: { module: module, entryPoint: 'main' }, label: UTF8ToString(label) });
+    chordGpu.pipelines.push(pipeline);
+    return chordGpu.pipelines.length - 1;
+  },
+
+  // A zero-filled storage buffer of at least `bytes` (rounded up to 4).
+  chord_gpu_buffer__deps: ['$chordGpu'],
+  chord_gpu_buffer: function (bytes) {
+    var size = Math.max(4, Math.ceil(bytes / 4) * 4);
+    var buffer = chordGpu.device().createBuffer({
+      size: size, usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST,
+    });
+    chordGpu.buffers.push(buffer);
+    return chordGpu.buffers.length - 1;
+  },
+
+  chord_gpu_release__deps: ['$chordGpu'],
+  chord_gpu_release: function (id) {
+    if (chordGpu.recorded[id]) chordGpu.submit();  // recorded commands still use it
+    if (chordGpu.buffers[id]) chordGpu.buffers[id].destroy();
+    chordGpu.buffers[id] = null;
+  },
+
+  // Bytes [data, data + bytes) of wasm memory into the buffer at `offset` (both multiples of 4,
+  // except that a tail shorter than 4 bytes is padded with zeros).
+  chord_gpu_write__deps: ['$chordGpu'],
+  chord_gpu_write: function (id, offset, data, bytes) {
+    // A write reaches the buffer before the next submission: commands recorded before it that
+    // use the buffer are submitted first, so they see what was there when they were recorded.
+    if (chordGpu.recorded[id]) chordGpu.submit();
+    var queue = chordGpu.device().queue;
+    var whole = Math.floor(bytes / 4) * 4;
+    for (var done = 0; done < whole; done += 1 << 26) {  // in pieces of 64 MB
+      var piece = Math.min(1 << 26, whole - done);
+      queue.writeBuffer(chordGpu.buffers[id], offset + done, HEAPU8.buffer, (data >>> 0) + done, piece);
+    }
+    if (whole < bytes) {
+      var tail = new Uint8Array(4);
+      tail.set(HEAPU8.subarray((data >>> 0) + whole, (data >>> 0) + bytes));
+      queue.writeBuffer(chordGpu.buffers[id], offset + whole, tail);
+    }
+  },
+
+  // Records a dispatch of `pipeline` with buffers[0 … n) at bindings 0 … n − 1 and the
+  // `params_bytes` of uniform parameters at binding n.
+  chord_gpu_dispatch__deps: ['$chordGpu'],
+  chord_gpu_dispatch: function (pipeline, buffers, n, params, paramsBytes, x, y, z) {
+    var device = chordGpu.device();
+    if (!chordGpu.ring) {
+      chordGpu.ring = device.createBuffer({ size: 1 << 16, usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST });
+    }
+    if (chordGpu.ringOffset + 256 > chordGpu.ring.size) chordGpu.submit();
+    var offset = chordGpu.ringOffset;
+    chordGpu.ringOffset += 256;
+    device.queue.writeBuffer(chordGpu.ring, offset, HEAPU8.buffer, params >>> 0, paramsBytes);
+    var p = chordGpu.pipelines[pipeline];
+    var entries = [];
+    for (var i = 0; i < n; ++i) {
+      var id = HEAPU32[(buffers >>> 2) + i];
+      chordGpu.recorded[id] = true;
+      entries.push({ binding: i, resource: { buffer: chordGpu.buffers[id] } });
+    }
+    entries.push({ binding: n, resource: { buffer: chordGpu.ring, offset: offset, size: paramsBytes } });
+    var pass = chordGpu.computePass();
+    pass.setPipeline(p);
+    pass.setBindGroup(0, device.createBindGroup({ layout: p.getBindGroupLayout(0), entries: entries }));
+    pass.dispatchWorkgroups(x, y, z);
+  },
+
+  chord_gpu_copy__deps: ['$chordGpu'],
+  chord_gpu_copy: function (src, srcOffset, dst, dstOffset, bytes) {
+    chordGpu.endPass();
+    if (!chordGpu.encoder) chordGpu.encoder = chordGpu.device().createCommandEncoder();
+    chordGpu.encoder.copyBufferToBuffer(chordGpu.buffers[src], srcOffset, chordGpu.buffers[dst], dstOffset, bytes);
+    chordGpu.recorded[src] = true;
+    chordGpu.recorded[dst] = true;
+  },
+
+  // Submits what was recorded and copies `bytes` at `offset` of the buffer into wasm memory at
+  // `out`. Reading back waits for the GPU: only the asyncified test build can wait here.
+  chord_gpu_read__deps: ['$chordGpu'],
+  chord_gpu_read: function (id, offset, out, bytes) {
+#if ASYNCIFY
+    return Asyncify.handleAsync(async function () {
+      var device = chordGpu.device();
+      var staging = device.createBuffer({ size: bytes, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
+      chordGpu.endPass();
+      if (!chordGpu.encoder) chordGpu.encoder = device.createCommandEncoder();
+      chordGpu.encoder.copyBufferToBuffer(chordGpu.buffers[id], offset, staging, 0, bytes);
+      chordGpu.submit();
+      await staging.mapAsync(GPUMapMode.READ);
+      HEAPU8.set(new Uint8Array(staging.getMappedRange()), out >>> 0);
+      staging.destroy();
+    });
+#else
+    throw new Error('reading a WebGPU buffer back needs the asynchronous step (not built yet)');
+#endif
+  },
+});
