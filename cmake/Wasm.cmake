@@ -31,6 +31,7 @@ if(CHORD_WASM_VARIANT STREQUAL "threads")
   # Memory growth with threads makes JS re-read its views of the heap; the loader does.
   target_link_options(chord_wasm PRIVATE -pthread -sPTHREAD_POOL_SIZE=navigator.hardwareConcurrency -Wno-pthreads-mem-growth)
 endif()
+chord_link_webgpu(chord_wasm)
 if(CHORD_WASM_VARIANT STREQUAL "threads")
   chord_add_relaxed_kernels(chord_wasm TRUE)  # the threads' memory is shared
 else()

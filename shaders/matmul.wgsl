@@ -1,8 +1,9 @@
-// y[t][r] = Σ_k W[r][k] · x[t][k]: weight row r (any type of weights.wgsl, read in runs of 32)
-// against a tile of up to 8 activation rows per workgroup, so each weight run read serves them all.
-// The 64 threads of a workgroup take the runs of the row in turn; their sums meet in workgroup
-// memory. Grid: x, y cover the rows (x + y · grid_x), z the tiles of tokens. The activations come
-// rounded as the CPU rounds them for this weight type (round_activations.wgsl).
+// y[t][r] = Σ_k W[r][k] · x[t][k]: weight rows (any type of weights.wgsl, read in runs of 32)
+// against a tile of up to 8 activation rows, so each weight run read serves them all. A workgroup
+// of 64 threads takes 8 rows, 8 threads per row taking the row's runs in turn (rows of a few
+// hundred weights keep every thread busy); their sums meet in workgroup memory. Grid: x, y cover
+// the groups of rows (x + y · grid_x), z the tiles of tokens. The activations come rounded as
+// the CPU rounds them for this weight type (round_activations.wgsl).
 struct Params { rows: u32, cols: u32, n: u32, grid_x: u32 }
 
 @group(0) @binding(0) var<storage, read> w: array<u32>;
@@ -10,13 +11,15 @@ struct Params { rows: u32, cols: u32, n: u32, grid_x: u32 }
 @group(0) @binding(2) var<storage, read_write> y: array<f32>;
 @group(0) @binding(3) var<uniform> p: Params;
 
-const TILE = 8u;
-const THREADS = 64u;
-var<workgroup> partial: array<f32, 512>;  // THREADS × TILE
+const TILE = 8u;   // tokens per workgroup
+const ROWS = 8u;   // rows per workgroup
+const LANES = 8u;  // threads per row (ROWS · LANES = 64); LANES = TILE: lane t writes token t
+var<workgroup> partial: array<f32, 512>;  // 64 threads × TILE
 
 @compute @workgroup_size(64)
 fn main(@builtin(workgroup_id) group: vec3u, @builtin(local_invocation_index) lid: u32) {
-    let r = group.x + group.y * p.grid_x;
+    let r = (group.x + group.y * p.grid_x) * ROWS + lid / LANES;
+    let lane = lid % LANES;
     let t0 = group.z * TILE;
     let valid = r < p.rows;  // no early return: every thread must reach the barriers
     var acc: array<f32, 8>;
@@ -24,7 +27,7 @@ fn main(@builtin(workgroup_id) group: vec3u, @builtin(local_invocation_index) li
         let row = r * row_bytes(p.cols);
         let tokens = min(TILE, p.n - t0);
         var run: array<f32, 32>;
-        for (var c = lid; c < (p.cols + 31u) / 32u; c += THREADS) {
+        for (var c = lane; c < (p.cols + 31u) / 32u; c += LANES) {
             weight_chunk(row, c, &run);
             let width = min(32u, p.cols - c * 32u);  // float rows may end in a partial run
             for (var t = 0u; t < tokens; t++) {
@@ -37,11 +40,12 @@ fn main(@builtin(workgroup_id) group: vec3u, @builtin(local_invocation_index) li
     }
     for (var t = 0u; t < TILE; t++) { partial[lid * TILE + t] = acc[t]; }
     workgroupBarrier();
-    for (var stride = THREADS / 2u; stride > 0u; stride /= 2u) {
-        if (lid < stride) {
+    for (var stride = LANES / 2u; stride > 0u; stride /= 2u) {
+        if (lane < stride) {
             for (var t = 0u; t < TILE; t++) { partial[lid * TILE + t] += partial[(lid + stride) * TILE + t]; }
         }
         workgroupBarrier();
     }
-    if (valid && lid < TILE && t0 + lid < p.n) { y[(t0 + lid) * p.rows + r] = partial[lid]; }
+    let first = lid - lane;  // the row's lane 0 holds its sums
+    if (valid && t0 + lane < p.n) { y[(t0 + lane) * p.rows + r] = partial[first * TILE + lane]; }
 }

@@ -54,3 +54,33 @@ fn round_half_away(v: f32) -> f32 {
     let t = trunc(v);
     return select(t, t + sign(v), abs(v - t) >= 0.5);
 }
+
+// √a correctly rounded, a > 0: of WGSL's root and its neighbours within 2 ulp, the one whose
+// square is nearest a.
+fn square_root(a: f32) -> f32 {
+    let q0 = sqrt(a);
+    var best = q0;
+    var best_r = abs(residual(a, q0, q0));
+    for (var k = -2; k <= 2; k++) {
+        let q = bitcast<f32>(u32(i32(bitcast<u32>(q0)) + k));
+        let r = abs(residual(a, q, q));
+        if (r < best_r) {
+            best = q;
+            best_r = r;
+        }
+    }
+    return best;
+}
+
+// Sums in double-float (value = x + y, |y| ≤ ulp(x) / 2), where the CPU sums in double.
+fn two_sum(a: f32, b: f32) -> vec2f {
+    let s = a + b;
+    let bb = s - a;
+    return vec2f(s, (a - (s - bb)) + (b - bb));
+}
+fn add_wide(a: vec2f, b: vec2f) -> vec2f {
+    let s = two_sum(a.x, b.x);
+    let low = s.y + a.y + b.y;
+    let high = s.x + low;
+    return vec2f(high, low - (high - s.x));
+}

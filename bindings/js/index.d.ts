@@ -29,7 +29,9 @@ export interface LoadOptions {
   contextLength?: number;
   /** keep files downloaded from URLs in the Cache API (keyed by URL, checked against the server's size) and reuse them */
   cache?: boolean | ModelCache;
-  /** 'auto' (default) or 'cpu'; 'webgpu' is not available in this build yet */
+  /** 'auto' (default): WebGPU where navigator.gpu gives an adapter, else the CPU; 'webgpu' fails
+   * with ChordError "unsupported" where there is none. In Node, set globalThis.navigator = { gpu }
+   * from the npm `webgpu` package to compute on WebGPU. */
   backend?: 'auto' | 'cpu' | 'webgpu';
   /** CPU threads (a whole number >= 1); default: every core in the threaded build, 1 in the single-threaded one
    * (which is what runs without cross-origin isolation, whatever is asked) */
@@ -49,7 +51,10 @@ export interface ModelInfo {
   weightType: string;
   /** the chat template chatPrompt() and chat.completions use (chatml, llama3, …), or null when the model has none wasm-chord knows */
   chatTemplate: string | null;
+  /** "cpu" or "webgpu" */
   backend: string;
+  /** why that backend: "asked for", "a WebGPU adapter is there", or what WebGPU lacked */
+  backendReason: string;
   /** CPU threads the model computes on */
   threads: number;
   /** the CPU kernels of the quantized products: "relaxed-simd" where the engine has relaxed SIMD (used for decoding), else "simd128" */
@@ -108,7 +113,8 @@ export class Chord {
   tokenize(text: string, options?: { bos?: boolean; special?: boolean }): number[];
   detokenize(ids: Iterable<number>, options?: { special?: boolean }): string;
   /** logits after `ids` at positions nPast.. (forgets the generation cache) */
-  forward(ids: Iterable<number>, nPast?: number): Float32Array;
+  /** a Float32Array on the CPU backend, a Promise of one on WebGPU */
+  forward(ids: Iterable<number>, nPast?: number): Float32Array | Promise<Float32Array>;
   generate(prompt: string | Iterable<number>, options?: GenerateOptions): AsyncGenerator<GenerateChunk, void, void>;
   complete(prompt: string | Iterable<number>, options?: GenerateOptions): Promise<CompleteResult>;
   lastResult(): CompleteResult;

@@ -45,6 +45,11 @@ public:
     // One layer's key or value cache: `n_ctx` positions of `width` values.
     virtual BufferId create_cache(size_t n_ctx, size_t width) = 0;
     virtual void read(BufferId activations, size_t row, size_t n_rows, float* out) const = 0;
+    // Backends whose results wait on a device (WebGPU in the browser, which cannot block) read
+    // asynchronously: begin_read() starts bringing rows back, the caller returns to the JS event
+    // loop until they are there (the Session says so with Step::pending), then read() returns them.
+    virtual bool reads_asynchronously() const { return false; }
+    virtual void begin_read(BufferId /*activations*/, size_t /*row*/, size_t /*n_rows*/) {}
     virtual void write(BufferId activations, size_t row, size_t n_rows, const float* in) = 0;
 
     // --- operations on rows [0, n) of activation buffers ---

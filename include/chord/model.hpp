@@ -55,6 +55,21 @@ public:
             forward_batch(tokens + done, batch, n_past + uint32_t(done));
             done += batch;
         }
+        if (backend_->reads_asynchronously()) {  // the caller awaits the read, then finish_forward()
+            backend_->begin_read(logits_buffer_, 0, 1);
+            logits_pending_ = true;
+        } else {
+            backend_->read(logits_buffer_, 0, 1, logits_.data());
+        }
+        return logits_;
+    }
+
+    // With a backend that reads asynchronously: whether forward()'s logits are still on their way,
+    // and, once they have arrived, the logits.
+    bool logits_pending() const { return logits_pending_; }
+    const std::vector<float>& finish_forward() {
+        if (logits_pending_) backend_->read(logits_buffer_, 0, 1, logits_.data());
+        logits_pending_ = false;
         return logits_;
     }
 
@@ -209,7 +224,6 @@ private:
         be.copy_rows(x_, n - 1, 1, last_);
         be.rms_norm(last_, output_norm_, c.rms_eps, 1, last_);
         be.matmul(output_, last_, 1, logits_buffer_);
-        be.read(logits_buffer_, 0, 1, logits_.data());
     }
 
     GgufFile file_;  // first: the backend computes on views into its bytes
@@ -223,6 +237,7 @@ private:
     BufferId x_, xn_, q_, k_, v_, qkv_, attn_, proj_, gate_, up_, gate_up_, last_, logits_buffer_;
     std::vector<int32_t> positions_;
     std::vector<float> logits_;
+    bool logits_pending_ = false;  // forward() began a read that finish_forward() completes
 };
 
 }  // namespace chord

@@ -65,6 +65,8 @@ public:
 
     GenerateResult generate_tokens(const std::vector<TokenId>& prompt, const GenerateOptions& options,
                                    const TextCallback& on_text = {}) {
+        if (model_.backend().reads_asynchronously())
+            throw Error(ErrorCode::Unsupported, "this backend reads asynchronously: drive begin() and step() from JS");
         begin(prompt, options);
         while (true) {
             const Step s = step();
@@ -78,11 +80,14 @@ public:
     }
 
     // The same generation one token at a time, for callers that drive the loop themselves (the
-    // browser, between frames): begin() reads the prompt, then step() until `done`.
+    // browser, between frames): begin() reads the prompt, then step() until `done`. With a backend
+    // that reads asynchronously, begin() may leave pending() and step() may return `pending`: the
+    // logits are on their way; call step() again once they are (webgpu_library.js says when).
     struct Step {
         std::string text;  // newly certain text (may be empty)
         TokenId token = kNoToken;
         bool done = false;
+        bool pending = false;
     };
 
     void begin(const std::vector<TokenId>& prompt, const GenerateOptions& options) {
@@ -115,7 +120,11 @@ public:
             return;
         }
         for (TokenId id : prompt) sampler_->accept(id);
+        waiting_ = model_.logits_pending();
     }
+
+    // After begin() or a step: the logits are still on their way (asynchronous backends only).
+    bool pending() const { return waiting_; }
 
     Step step() {
         Step s;
@@ -123,13 +132,22 @@ public:
             s.done = true;
             return s;
         }
-        if (int(result_.tokens.size()) >= options_.max_tokens) return finish(FinishReason::Length);
-        if (cancelled_.load()) return finish(FinishReason::Cancelled);
-        if (!result_.tokens.empty()) {  // compute what follows the previous token
-            if (cached_.size() >= model_.n_ctx()) return finish(FinishReason::ContextFull);
-            evaluate(&result_.tokens.back(), 1);
+        if (!waiting_) {
+            if (int(result_.tokens.size()) >= options_.max_tokens) return finish(FinishReason::Length);
+            if (cancelled_.load()) return finish(FinishReason::Cancelled);
+            if (!result_.tokens.empty()) {  // compute what follows the previous token
+                if (cached_.size() >= model_.n_ctx()) return finish(FinishReason::ContextFull);
+                evaluate(&result_.tokens.back(), 1);
+                if (model_.logits_pending()) {
+                    waiting_ = true;
+                    s.pending = true;
+                    return s;
+                }
+            }
         }
-        const TokenId token = sampler_->sample(logits_.data(), logits_.size());
+        waiting_ = false;
+        const std::vector<float>& logits = model_.finish_forward();
+        const TokenId token = sampler_->sample(logits.data(), logits.size());
         if (options_.stop_at_end_of_generation && model_.tokenizer().vocab().is_end_of_generation(token))
             return finish(FinishReason::Stop);
         sampler_->accept(token);
@@ -159,6 +177,7 @@ public:
         s.done = true;
         if (!active_) return s;
         active_ = false;
+        waiting_ = false;
         result_.finish_reason = reason;
         if (!filter_.stopped()) {  // held-back text is text after all, unless a stop string matched
             s.text = filter_.push(decoder_->flush(), /*final=*/true).text;
@@ -203,7 +222,7 @@ private:
     }
 
     void evaluate(const TokenId* tokens, size_t n) {
-        logits_ = model_.forward(tokens, n, uint32_t(cached_.size()));
+        model_.forward(tokens, n, uint32_t(cached_.size()));
         cached_.insert(cached_.end(), tokens, tokens + n);
     }
 
@@ -258,7 +277,7 @@ private:
 
     Model& model_;
     std::vector<TokenId> cached_;  // the tokens whose keys and values the cache holds, in order
-    std::vector<float> logits_;
+    bool waiting_ = false;  // the logits of the last evaluate() are on their way
     std::atomic<bool> cancelled_{false};
 
     // The generation in progress.

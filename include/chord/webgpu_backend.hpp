@@ -14,7 +14,8 @@ namespace chord {
 // True when the JS side has given a device.
 bool webgpu_available();
 
-// Throws Error(Unsupported) when there is no device.
-std::unique_ptr<Backend> make_webgpu_backend();
+// Throws Error(Unsupported) when there is no device. Reads are asynchronous (Backend::begin_read)
+// unless the program is asyncified, whose read() can wait for the GPU (the parity test).
+std::unique_ptr<Backend> make_webgpu_backend(bool asynchronous_reads = true);
 
 }  // namespace chord

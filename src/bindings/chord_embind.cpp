@@ -8,6 +8,7 @@
 
 #include "chord/chat.hpp"
 #include "chord/session.hpp"
+#include "chord/webgpu_backend.hpp"
 
 namespace chord::wasm {
 namespace {
@@ -45,6 +46,7 @@ val step_to_js(const Session::Step& s) {
     v.set("text", s.text);
     v.set("token", s.token);
     v.set("done", s.done);
+    v.set("pending", s.pending);  // the logits are on their way: await Module.chordGpuPending, step again
     return v;
 }
 
@@ -92,11 +94,18 @@ private:
 };
 
 // A model and its session, as JS sees them: `new WasmModel()`, then open().
+val logits_to_js(const std::vector<float>& logits) {
+    val out = val::global("Float32Array").new_(logits.size());
+    out.call<void>("set", val(emscripten::typed_memory_view(logits.size(), logits.data())));
+    return out;
+}
+
 class WasmModel {
 public:
     // Takes ownership of the blocks at `addresses` (allocated with _malloc, `sizes` bytes each),
     // even when it fails: one block per file, several for a split model.
-    val open(const val& addresses, const val& sizes, uint32_t n_ctx, uint32_t threads) {
+    // backend: "cpu", or "webgpu" (the device in Module.chordGpuDevice).
+    val open(const val& addresses, const val& sizes, uint32_t n_ctx, uint32_t threads, const std::string& backend) {
         HeapBlocks blocks(emscripten::vecFromJSArray<double>(addresses), emscripten::vecFromJSArray<double>(sizes));
         return guarded([&] {
             std::vector<GgufFile> files;
@@ -108,7 +117,7 @@ public:
             ModelOptions options;
             options.n_ctx = n_ctx;
             options.threads = threads;
-            model_ = Model::load(std::move(file), options);
+            model_ = Model::load(std::move(file), options, backend == "webgpu" ? make_webgpu_backend() : nullptr);
             session_ = std::make_unique<Session>(*model_);
             return val::object();
         });
@@ -160,15 +169,24 @@ public:
 
     // Logits after running `ids` at positions n_past… (for tests and advanced callers; the
     // session's cache is forgotten, as these positions overwrite it).
+    // The logits after `ids`, or { pending: true } while they are on their way (WebGPU): then
+    // await Module.chordGpuPending and take them with forwardResult().
     val forward(const val& ids, uint32_t n_past) {
         return guarded([&] {
             session_->reset();
             const std::vector<TokenId> tokens = ids_from(ids);
-            const std::vector<float>& logits = model_->forward(tokens.data(), tokens.size(), n_past);
-            val out = val::global("Float32Array").new_(logits.size());
-            out.call<void>("set", val(emscripten::typed_memory_view(logits.size(), logits.data())));
-            return out;
+            model_->forward(tokens.data(), tokens.size(), n_past);
+            if (model_->logits_pending()) {
+                val v = val::object();
+                v.set("pending", true);
+                return v;
+            }
+            return logits_to_js(model_->finish_forward());
         });
+    }
+
+    val forward_result() {
+        return guarded([&] { return logits_to_js(model_->finish_forward()); });
     }
 
     // The prompt text of a conversation in the model's chat template (or the named one).
@@ -193,7 +211,9 @@ public:
             const std::vector<TokenId> tokens = prompt.isString() ? model_->tokenizer().encode(prompt.as<std::string>())
                                                                   : ids_from(prompt);
             session_->begin(tokens, generate_options_from(options));
-            return val::object();
+            val v = val::object();
+            v.set("pending", session_->pending());
+            return v;
         });
     }
 
@@ -238,6 +258,7 @@ EMSCRIPTEN_BINDINGS(wasm_chord) {
         .function("tokenize", &WasmModel::tokenize)
         .function("detokenize", &WasmModel::detokenize)
         .function("forward", &WasmModel::forward)
+        .function("forwardResult", &WasmModel::forward_result)
         .function("chatPrompt", &WasmModel::chat_prompt)
         .function("begin", &WasmModel::begin)
         .function("step", &WasmModel::step)

@@ -13,5 +13,9 @@ void chord_gpu_write(uint32_t buffer, double offset, const void* data, double by
 void chord_gpu_dispatch(uint32_t pipeline, const uint32_t* buffers, uint32_t n_buffers, const void* params,
                         uint32_t params_bytes, uint32_t x, uint32_t y, uint32_t z);
 void chord_gpu_copy(uint32_t src, double src_offset, uint32_t dst, double dst_offset, double bytes);
+// Asynchronous reads: begin_read submits the recorded work and a copy back (JS awaits
+// Module.chordGpuPending); read_ready says whether that read, finished, is there for read().
+void chord_gpu_begin_read(uint32_t buffer, double offset, double bytes);
+int chord_gpu_read_ready(uint32_t buffer, double offset, double bytes);
 void chord_gpu_read(uint32_t buffer, double offset, void* out, double bytes);
 }

@@ -1,6 +1,6 @@
 // The WebGPU backend: each Backend operation records one or a few WGSL dispatches (shaders/)
-// through webgpu_library.js. Buffers live on the GPU; read() is the only way back (and waits for
-// the GPU: the asyncified test build only, until the decoding loop reads asynchronously).
+// through webgpu_library.js. Buffers live on the GPU; reading back is asynchronous (begin_read(),
+// then read() once JS has awaited it), except in the asyncified test build, whose read() waits.
 #include "chord/webgpu_backend.hpp"
 
 #include <cmath>
@@ -18,6 +18,7 @@ namespace {
 constexpr uint32_t kGroupSize = 64;      // every kernel's workgroup size
 constexpr uint32_t kMaxGroups = 32768;   // per grid dimension (WebGPU guarantees 65535)
 constexpr uint32_t kMatmulTile = 8;      // tokens per matmul workgroup (matmul.wgsl)
+constexpr uint32_t kMatmulRows = 8;      // weight rows per matmul workgroup
 
 // The weight types the kernels read as they are; the others are converted to F32 at upload.
 bool gpu_native(GgmlType type) {
@@ -51,7 +52,7 @@ Grid grid_for(size_t items, size_t per_group) {
 
 class WebGpuBackend final : public Backend {
 public:
-    WebGpuBackend() {
+    explicit WebGpuBackend(bool asynchronous_reads) : asynchronous_reads_(asynchronous_reads) {
         if (!chord_gpu_ready()) throw Error(ErrorCode::Unsupported, "no WebGPU device");
     }
     ~WebGpuBackend() override {
@@ -97,10 +98,21 @@ public:
         return register_buffer(Kind::Cache, b);
     }
 
+    bool reads_asynchronously() const override { return asynchronous_reads_; }
+
+    void begin_read(BufferId id, size_t row, size_t n_rows) override {
+        const Buffer& a = get(id, Kind::Activations);
+        check_rows(a, row + n_rows);
+        chord_gpu_begin_read(a.gpu, double(row * a.cols * 4), double(n_rows * a.cols * 4));
+    }
+
     void read(BufferId id, size_t row, size_t n_rows, float* out) const override {
         const Buffer& a = get(id, Kind::Activations);
         check_rows(a, row + n_rows);
-        chord_gpu_read(a.gpu, double(row * a.cols * 4), out, double(n_rows * a.cols * 4));
+        const double offset = double(row * a.cols * 4), bytes = double(n_rows * a.cols * 4);
+        if (asynchronous_reads_ && !chord_gpu_read_ready(a.gpu, offset, bytes))
+            throw Error(ErrorCode::InvalidArgument, "a WebGPU read was not begun and awaited before read()");
+        chord_gpu_read(a.gpu, offset, out, bytes);
     }
 
     void write(BufferId id, size_t row, size_t n_rows, const float* in) override {
@@ -133,7 +145,7 @@ public:
             chord_gpu_copy(x.gpu, 0, source, 0, double(n * x.cols * 4));
         }
         struct { uint32_t cols; float eps; uint32_t pad[2]; } params{uint32_t(x.cols), eps, {}};
-        dispatch(pipeline("rms_norm", wgsl::rms_norm), {source, w.gpu, out.gpu}, params, uint32_t(n), 1);
+        dispatch(pipeline("rms_norm", std::string(wgsl::numerics) + wgsl::rms_norm), {source, w.gpu, out.gpu}, params, uint32_t(n), 1);
     }
 
     void matmul(BufferId weight_id, BufferId x_id, size_t n, BufferId out_id) override {
@@ -152,7 +164,7 @@ public:
         const uint32_t round_params[4] = {count, mode, block, 0};
         const Grid blocks = grid_for(count / block, kGroupSize);
         dispatch(pipeline("round_activations", std::string(wgsl::numerics) + wgsl::round_activations), {x.gpu, rounded}, round_params, blocks.x, blocks.y);
-        const Grid rows = grid_for(w.rows, 1);
+        const Grid rows = grid_for(w.rows, kMatmulRows);
         const uint32_t params[4] = {uint32_t(w.rows), uint32_t(w.cols), uint32_t(n), rows.x};
         dispatch(weight_pipeline("matmul", wgsl::matmul, w.type), {w.gpu, rounded, out.gpu}, params, rows.x, rows.y,
                  uint32_t((n + kMatmulTile - 1) / kMatmulTile));
@@ -321,6 +333,7 @@ private:
         return pipeline(std::string(name) + "_" + type_name(type), prefix + wgsl::weights + source);
     }
 
+    const bool asynchronous_reads_;
     std::vector<Buffer> buffers_;
     std::map<std::string, uint32_t> pipelines_;
     Scratch rounded_, scores_, ints_, positions_, angle_buffer_, in_place_;
@@ -331,6 +344,8 @@ private:
 
 bool webgpu_available() { return chord_gpu_ready() != 0; }
 
-std::unique_ptr<Backend> make_webgpu_backend() { return std::make_unique<WebGpuBackend>(); }
+std::unique_ptr<Backend> make_webgpu_backend(bool asynchronous_reads) {
+    return std::make_unique<WebGpuBackend>(asynchronous_reads);
+}
 
 }  // namespace chord

@@ -26,6 +26,17 @@ mergeInto(LibraryManager.library, {
       if (chordGpu.pass) chordGpu.pass.end();
       chordGpu.pass = null;
     },
+    // Submits the recorded work and a copy of the buffer's bytes into a new mappable buffer.
+    copyBack: function (id, offset, bytes) {
+      var device = chordGpu.device();
+      var staging = device.createBuffer({ size: bytes, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
+      chordGpu.endPass();
+      if (!chordGpu.encoder) chordGpu.encoder = device.createCommandEncoder();
+      chordGpu.encoder.copyBufferToBuffer(chordGpu.buffers[id], offset, staging, 0, bytes);
+      chordGpu.submit();
+      return staging;
+    },
+    read: null,           // the last asynchronous read: { id, offset, bytes, data once mapped }
     submit: function () {
       chordGpu.endPass();
       if (chordGpu.encoder) chordGpu.device().queue.submit([chordGpu.encoder.finish()]);
@@ -123,24 +134,39 @@ mergeInto(LibraryManager.library, {
     chordGpu.recorded[dst] = true;
   },
 
-  // Submits what was recorded and copies `bytes` at `offset` of the buffer into wasm memory at
-  // `out`. Reading back waits for the GPU: only the asyncified test build can wait here.
+  // Submits what was recorded and a copy of `bytes` at `offset` of the buffer into a mappable
+  // buffer; Module.chordGpuPending resolves when its bytes are in JS (the decoding loop awaits it).
+  chord_gpu_begin_read__deps: ['$chordGpu'],
+  chord_gpu_begin_read: function (id, offset, bytes) {
+    var staging = chordGpu.copyBack(id, offset, bytes);
+    var read = { id: id, offset: offset, bytes: bytes, data: null };
+    chordGpu.read = read;
+    Module['chordGpuPending'] = staging.mapAsync(GPUMapMode.READ).then(function () {
+      read.data = new Uint8Array(staging.getMappedRange()).slice();
+      staging.destroy();
+    });
+  },
+
+  chord_gpu_read_ready__deps: ['$chordGpu'],
+  chord_gpu_read_ready: function (id, offset, bytes) {
+    var r = chordGpu.read;
+    return r && r.data && r.id === id && r.offset === offset && r.bytes === bytes ? 1 : 0;
+  },
+
+  // `bytes` at `offset` of the buffer into wasm memory at `out`: those of the finished
+  // asynchronous read, or, in the asyncified test build, read now (waiting for the GPU).
   chord_gpu_read__deps: ['$chordGpu'],
   chord_gpu_read: function (id, offset, out, bytes) {
 #if ASYNCIFY
     return Asyncify.handleAsync(async function () {
-      var device = chordGpu.device();
-      var staging = device.createBuffer({ size: bytes, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
-      chordGpu.endPass();
-      if (!chordGpu.encoder) chordGpu.encoder = device.createCommandEncoder();
-      chordGpu.encoder.copyBufferToBuffer(chordGpu.buffers[id], offset, staging, 0, bytes);
-      chordGpu.submit();
+      var staging = chordGpu.copyBack(id, offset, bytes);
       await staging.mapAsync(GPUMapMode.READ);
       HEAPU8.set(new Uint8Array(staging.getMappedRange()), out >>> 0);
       staging.destroy();
     });
 #else
-    throw new Error('reading a WebGPU buffer back needs the asynchronous step (not built yet)');
+    HEAPU8.set(chordGpu.read.data, out >>> 0);
+    chordGpu.read = null;
 #endif
   },
 });

@@ -187,7 +187,7 @@ bool check_forward(const std::string& path, const std::string& name) {
     options.n_ctx = 64;
     options.kernels = CpuKernels::Reference;
     auto cpu = Model::load(path, options);
-    auto gpu = Model::load(path, options, make_webgpu_backend());
+    auto gpu = Model::load(path, options, make_webgpu_backend(/*asynchronous_reads=*/false));
     bool float_weights = true;
     for (const TensorInfo& t : cpu->file().tensors())
         if (t.n_dims == 2 && t.type != GgmlType::F32 && t.type != GgmlType::F16 && t.type != GgmlType::BF16) float_weights = false;
@@ -233,7 +233,7 @@ int main(int argc, char** argv) {
             const std::string path = argv[i], name = path.substr(path.find_last_of('/') + 1);
             const GgufFile file = GgufFile::open(path);
             auto cpu = make_cpu_backend({1, CpuKernels::Reference});
-            auto gpu = make_webgpu_backend();
+            auto gpu = make_webgpu_backend(/*asynchronous_reads=*/false);
             if (i == 1) ok &= check_operations(file, *cpu, *gpu, rng);
             ok &= check_products(file, name, *cpu, *gpu, rng);
             ok &= check_embedding(file, name, *cpu, *gpu);

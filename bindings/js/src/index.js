@@ -11,6 +11,7 @@ import { ChordError, check } from './errors.js';
 import { loadModule, variant } from './module.js';
 import { deleteCached } from './cache.js';
 import { readModel } from './sources.js';
+import { gpuDevice } from './webgpu.js';
 import { loadInWorker } from './worker-client.js';
 
 export { ChatCompletions, ChordError };
@@ -19,11 +20,13 @@ const GENERATE_DEFAULTS = { maxTokens: 256, temperature: 0.8, topK: 40, topP: 0.
 
 export class Chord {
   #native;
+  #module;
   #source;
   #busy = false;
 
-  constructor(native, source) {
+  constructor(native, module, source) {
     this.#native = native;
+    this.#module = module;
     this.#source = source;
     this.chat = { completions: new ChatCompletions(this) };
   }
@@ -37,18 +40,31 @@ export class Chord {
       throw new ChordError(`threads must be a whole number of at least 1, got ${threads}`, 'invalid_argument');
     if (threads > defaultThreads()) threads = defaultThreads(); // the worker pool holds one per core
     const module = await loadModule();
+    // 'auto' computes on WebGPU where there is an adapter, else on the CPU, and says why.
+    let backendName = 'cpu', backendReason = backend === 'cpu' ? 'asked for' : '';
+    if (backend !== 'cpu') {
+      const { device, reason } = await gpuDevice(module);
+      if (device) {
+        backendName = 'webgpu';
+        backendReason = backend === 'webgpu' ? 'asked for' : 'a WebGPU adapter is there';
+      } else if (backend === 'webgpu') {
+        throw new ChordError(`the WebGPU backend cannot run here: ${reason}`, 'unsupported');
+      } else {
+        backendReason = reason;
+      }
+    }
     const loaded = await readModel(module, source, { onProgress, signal, cache });
     const native = new module.WasmModel();
     try {
       // takes ownership of the blocks, even on failure
       const addresses = loaded.blocks.map((b) => b.address), sizes = loaded.blocks.map((b) => b.size);
-      check(native.open(addresses, sizes, contextLength, threads ?? defaultThreads()));
+      check(native.open(addresses, sizes, contextLength, threads ?? defaultThreads(), backendName));
     } catch (error) {
       native.delete();
       await loaded.forget();
       throw error;
     }
-    return new Chord(native, { cache: loaded.cache, files: loaded.blocks.length });
+    return new Chord(native, module, { cache: loaded.cache, files: loaded.blocks.length, backendReason });
   }
 
   // Takes a URL's model file out of the cache that `cache: true` fills, or every model without a URL.
@@ -75,8 +91,12 @@ export class Chord {
   }
 
   // Logits after `ids` at positions nPast… (forgets the generation cache). For tests and tools.
+  // A Float32Array on the CPU backend, a Promise of one on WebGPU (await works for both).
   forward(ids, nPast = 0) {
-    return check(this.#live().forward(Array.from(ids), nPast));
+    const native = this.#live();
+    const result = check(native.forward(Array.from(ids), nPast));
+    if (!result.pending) return result;
+    return this.#module.chordGpuPending.then(() => check(native.forwardResult()));
   }
 
   // The prompt text of `messages` in the model's chat template, or the one named:
@@ -95,14 +115,19 @@ export class Chord {
     signal?.throwIfAborted?.();
     this.#busy = true;
     try {
-      check(native.begin(typeof prompt === 'string' ? prompt : Array.from(prompt), settings));
+      const begun = check(native.begin(typeof prompt === 'string' ? prompt : Array.from(prompt), settings));
+      if (begun.pending) await this.#module.chordGpuPending;
       for (let n = 0; ; n++) {
         if (signal?.aborted) {
           const last = check(native.cancel());
           if (last.text) yield { text: last.text, token: last.token };
           break;
         }
-        const step = check(native.step());
+        let step = check(native.step());
+        while (step.pending) {  // WebGPU: the logits are on their way
+          await this.#module.chordGpuPending;
+          step = check(native.step());
+        }
         if (step.text) yield { text: step.text, token: step.token };
         if (step.done) break;
         if (n % 8 === 7) await new Promise((resolve) => setTimeout(resolve, 0)); // let the page breathe
@@ -150,9 +175,7 @@ function defaultThreads() {
   return variant === 'threads' ? Math.max(1, globalThis.navigator?.hardwareConcurrency ?? 1) : 1;
 }
 
-// Until the WebGPU backend lands every model runs on the CPU; 'webgpu' asked for explicitly is an error.
 function checkBackend(backend) {
-  if (backend === 'auto' || backend === 'cpu') return;
-  if (backend === 'webgpu') throw new ChordError('the WebGPU backend is not available in this build', 'unsupported');
+  if (backend === 'auto' || backend === 'cpu' || backend === 'webgpu') return;
   throw new ChordError(`backend must be 'auto', 'cpu' or 'webgpu', got '${backend}'`, 'invalid_argument');
 }

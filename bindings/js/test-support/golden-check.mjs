@@ -34,14 +34,14 @@ function argmax(v) {
 const sameIds = (a, b) => a.length === b.length && a.every((x, i) => x === b[i]);
 
 // model: a loaded Chord; golden: the parsed ../shared/golden/<name>.json; genericKernels: the parsed
-// tests/data/llama_cpp_generic_kernels.json.
-export function checkGolden(name, model, golden, genericKernels) {
+// tests/data/llama_cpp_generic_kernels.json. Async: on WebGPU the logits arrive asynchronously.
+export async function checkGolden(name, model, golden, genericKernels) {
   const floatWeights = ['F32', 'F16', 'BF16'].includes(model.info.weightType);
   const tolerance = floatWeights ? FLOAT_WEIGHT_TOLERANCE : QUANTIZED_WEIGHT_TOLERANCE;
   let steps = 0, matched = 0, clear = 0, maxDiff = 0, divergent = 0;
   for (const c of golden.cases) {
     check(sameIds(model.tokenize(c.prompt), c.prompt_tokens), `${name}: prompt tokens of '${c.prompt}'`);
-    let logits = model.forward(c.prompt_tokens, 0);
+    let logits = await model.forward(c.prompt_tokens, 0);
     let nPast = c.prompt_tokens.length;
     if (divergesUpstream(name, nPast)) {
       const goldenDiff = Math.max(...c.steps[0].top5.map(([id, l]) => Math.abs(logits[id] - l)));
@@ -65,7 +65,7 @@ export function checkGolden(name, model, golden, genericKernels) {
       }
       matched += same;
       steps++;
-      logits = model.forward([step.token], nPast++);
+      logits = await model.forward([step.token], nPast++);
     }
   }
   check(maxDiff <= tolerance, `${name}: max top-5 logit diff ${maxDiff} > ${tolerance}`);

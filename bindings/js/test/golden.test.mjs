@@ -16,7 +16,7 @@ for (const file of readdirSync(sharedPath('golden')).filter((f) => f.endsWith('.
     const golden = JSON.parse(readFileSync(sharedPath('golden', file), 'utf8'));
     const model = await Chord.load(sharedPath('models', `${name}.gguf`), { contextLength: 256 });
     try {
-      console.log(describeGolden(checkGolden(name, model, golden, genericKernels), model.info.build));
+      console.log(describeGolden(await checkGolden(name, model, golden, genericKernels), model.info.build));
     } finally {
       await model.unload();
     }

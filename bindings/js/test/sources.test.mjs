@@ -132,10 +132,18 @@ test('cache: a file that is not a model is not kept; no Cache API means "unavail
 
 test('load options are checked', async () => {
   await assert.rejects(Chord.load(storiesPath, { backend: 'tpu' }), (e) => e.code === 'invalid_argument' && /backend/.test(e.message));
-  await assert.rejects(Chord.load(storiesPath, { backend: 'webgpu' }), (e) => e.code === 'unsupported');
+  // Node has no navigator.gpu (test/webgpu.test.mjs gives it one): WebGPU asked for is an error,
+  // 'auto' falls back to the CPU and says why.
+  await assert.rejects(Chord.load(storiesPath, { backend: 'webgpu' }),
+    (e) => e.code === 'unsupported' && /navigator\.gpu/.test(e.message));
   await assert.rejects(Chord.load(storiesPath, { threads: 0 }), (e) => e.code === 'invalid_argument');
   await assert.rejects(Chord.load([]), TypeError);
   const model = await Chord.load(storiesPath, { backend: 'cpu', threads: 1 });
   assert.equal(model.info.backend, 'cpu');
+  assert.equal(model.info.backendReason, 'asked for');
   await model.unload();
+  const auto = await Chord.load(storiesPath);
+  assert.equal(auto.info.backend, 'cpu');
+  assert.match(auto.info.backendReason, /no WebGPU/);
+  await auto.unload();
 });

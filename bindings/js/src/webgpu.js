@@ -1,0 +1,23 @@
+// The WebGPU device the WebGPU backend computes on: navigator.gpu's (in Node, install the npm
+// `webgpu` package's as globalThis.navigator = { gpu: create([]) }). One device per module,
+// asked for once.
+
+// { device } or, when there is none, { reason }.
+export async function gpuDevice(module) {
+  if (module.chordGpuDevice) return { device: module.chordGpuDevice };
+  const gpu = globalThis.navigator?.gpu;
+  if (!gpu) return { reason: 'this environment has no WebGPU (navigator.gpu)' };
+  let adapter;
+  try {
+    adapter = await gpu.requestAdapter({ powerPreference: 'high-performance' });
+  } catch (e) {
+    return { reason: `no WebGPU adapter (${e?.message ?? e})` };
+  }
+  if (!adapter) return { reason: 'no WebGPU adapter' };
+  // The largest buffers the adapter allows: a weight matrix is one buffer.
+  const { maxStorageBufferBindingSize, maxBufferSize } = adapter.limits;
+  const device = await adapter.requestDevice({ requiredLimits: { maxStorageBufferBindingSize, maxBufferSize } });
+  module.chordGpuDevice = device;
+  module.chordGpu = gpu;  // referenced for as long as the device (Dawn in Node needs its instance alive)
+  return { device };
+}
