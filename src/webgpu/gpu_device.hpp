@@ -6,6 +6,7 @@
 
 extern "C" {
 int chord_gpu_ready();
+double chord_gpu_max_binding();  // the device's maxStorageBufferBindingSize
 uint32_t chord_gpu_pipeline(const char* wgsl, const char* label);
 uint32_t chord_gpu_buffer(double bytes);
 void chord_gpu_release(uint32_t buffer);

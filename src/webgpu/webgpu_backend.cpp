@@ -57,6 +57,8 @@ public:
     }
     ~WebGpuBackend() override {
         for (const Buffer& b : buffers_) chord_gpu_release(b.gpu);
+        for (const Scratch* s : {&rounded_, &scores_, &ints_, &positions_, &angle_buffer_, &in_place_})
+            if (s->gpu) chord_gpu_release(s->gpu);
     }
 
     std::string name() const override { return "webgpu"; }
@@ -68,8 +70,14 @@ public:
         b.cols = size_t(info.shape[0]);
         b.rows = size_t(info.rows());
         b.file_type = info.type;
-        // (F16 rows are read as pairs: an odd width goes over as floats.)
-        if (gpu_native(info.type) && info.n_dims > 1 && !(info.type == GgmlType::F16 && b.cols % 2 != 0)) {
+        const bool as_stored = gpu_native(info.type) && info.n_dims > 1 &&
+                               !(info.type == GgmlType::F16 && b.cols % 2 != 0);  // F16 rows are read as pairs
+        const double bytes = as_stored ? double(info.n_bytes) : double(info.n_elements) * 4;
+        if (bytes > chord_gpu_max_binding())
+            throw Error(ErrorCode::Unsupported, "tensor '" + std::string(info.name) + "' takes " + std::to_string(uint64_t(bytes)) +
+                                                    " bytes, more than this GPU binds at once (" +
+                                                    std::to_string(uint64_t(chord_gpu_max_binding())) + ")");
+        if (as_stored) {
             b.type = info.type;
             b.gpu = chord_gpu_buffer(double(info.n_bytes));
             chord_gpu_write(b.gpu, 0, tensor.data, double(info.n_bytes));
@@ -82,21 +90,8 @@ public:
         return register_buffer(Kind::Weight, b);
     }
 
-    BufferId create_activations(size_t rows, size_t cols) override {
-        Buffer b;
-        b.rows = rows;
-        b.cols = cols;
-        b.gpu = chord_gpu_buffer(double(rows * cols * 4));
-        return register_buffer(Kind::Activations, b);
-    }
-
-    BufferId create_cache(size_t n_ctx, size_t width) override {
-        Buffer b;
-        b.rows = n_ctx;
-        b.cols = width;
-        b.gpu = chord_gpu_buffer(double(n_ctx * width * 4));
-        return register_buffer(Kind::Cache, b);
-    }
+    BufferId create_activations(size_t rows, size_t cols) override { return float_buffer(Kind::Activations, rows, cols); }
+    BufferId create_cache(size_t n_ctx, size_t width) override { return float_buffer(Kind::Cache, n_ctx, width); }
 
     bool reads_asynchronously() const override { return asynchronous_reads_; }
 
@@ -270,6 +265,13 @@ private:
         size_t bytes = 0;
     };
 
+    BufferId float_buffer(Kind kind, size_t rows, size_t cols) {
+        Buffer b;
+        b.rows = rows;
+        b.cols = cols;
+        b.gpu = chord_gpu_buffer(double(rows * cols * 4));
+        return register_buffer(kind, b);
+    }
     BufferId register_buffer(Kind kind, Buffer b) {
         b.kind = kind;
         buffers_.push_back(b);

@@ -51,7 +51,13 @@ mergeInto(LibraryManager.library, {
     return Module['chordGpuDevice'] ? 1 : 0;
   },
 
-  // Compiles a WGSL module; 0 and a message on the console when it does not compile.
+  chord_gpu_max_binding__deps: ['$chordGpu'],
+  chord_gpu_max_binding: function () {
+    return chordGpu.device().limits.maxStorageBufferBindingSize;
+  },
+
+  // Compiles a WGSL kernel (entry point main) into a pipeline; what does not compile shows as the
+  // device's uncaptured errors (the parity test counts them as failures).
   chord_gpu_pipeline__deps: ['$chordGpu'],
   chord_gpu_pipeline: function (code, label) {
     var device = chordGpu.device();

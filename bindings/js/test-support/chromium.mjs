@@ -10,15 +10,17 @@ const packageDir = fileURLToPath(new URL('..', import.meta.url));
 const pagesDir = fileURLToPath(new URL('.', import.meta.url));
 const testDataDir = fileURLToPath(new URL('../../../tests/data/', import.meta.url));
 
-// routes: extra URL prefixes to serve; isolated: send COOP/COEP (the threaded build runs only then).
-export async function runPage(page, { routes = {}, isolated = true, timeout = 120000 } = {}) {
+// routes: extra URL prefixes to serve; isolated: send COOP/COEP (the threaded build runs only then);
+// webgpu: give the page a WebGPU adapter (SwiftShader, no GPU needed), else it has none.
+export async function runPage(page, { routes = {}, isolated = true, timeout = 120000, webgpu = false } = {}) {
   const server = await serve({
     '/pkg/': packageDir, '/models/': sharedPath('models'), '/golden/': sharedPath('golden'), '/data/': testDataDir,
     ...routes, '/': pagesDir,
   }, { isolated });
   const browser = await chromium.launch({
     executablePath: '/usr/bin/chromium',
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'],
+    args: ['--no-sandbox', '--disable-background-networking', '--disable-component-update', '--no-first-run',
+      ...(webgpu ? ['--enable-unsafe-webgpu', '--enable-features=Vulkan', '--use-webgpu-adapter=swiftshader'] : ['--disable-gpu'])],
   });
   try {
     const tab = await browser.newPage();
