@@ -3,9 +3,11 @@
 // then read() once JS has awaited it), except in the asyncified test build, whose read() waits.
 #include "chord/webgpu_backend.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <map>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "chord/quant.hpp"
@@ -140,7 +142,7 @@ public:
             chord_gpu_copy(x.gpu, 0, source, 0, double(n * x.cols * 4));
         }
         struct { uint32_t cols; float eps; uint32_t pad[2]; } params{uint32_t(x.cols), eps, {}};
-        dispatch(pipeline("rms_norm", std::string(wgsl::numerics) + wgsl::rms_norm), {source, w.gpu, out.gpu}, params, uint32_t(n), 1);
+        dispatch(pipeline("rms_norm", {wgsl::numerics, wgsl::rms_norm}), {source, w.gpu, out.gpu}, params, uint32_t(n), 1);
     }
 
     void matmul(BufferId weight_id, BufferId x_id, size_t n, BufferId out_id) override {
@@ -158,7 +160,7 @@ public:
         const uint32_t count = uint32_t(n * x.cols);
         const uint32_t round_params[4] = {count, mode, block, 0};
         const Grid blocks = grid_for(count / block, kGroupSize);
-        dispatch(pipeline("round_activations", std::string(wgsl::numerics) + wgsl::round_activations), {x.gpu, rounded}, round_params, blocks.x, blocks.y);
+        dispatch(pipeline("round_activations", {wgsl::numerics, wgsl::round_activations}), {x.gpu, rounded}, round_params, blocks.x, blocks.y);
         const Grid rows = grid_for(w.rows, kMatmulRows);
         const uint32_t params[4] = {uint32_t(w.rows), uint32_t(w.cols), uint32_t(n), rows.x};
         dispatch(weight_pipeline("matmul", wgsl::matmul, w.type), {w.gpu, rounded, out.gpu}, params, rows.x, rows.y,
@@ -209,7 +211,7 @@ public:
         const uint32_t table = small_data(angles_.data(), angles_.size() * 4, angle_buffer_);
         const uint32_t params[8] = {uint32_t(n), uint32_t(x.cols), p.head_dim, p.n_rot, p.neox ? 1u : 0u, 0, 0, 0};
         const Grid grid = grid_for(n * (x.cols / p.head_dim) * pairs, kGroupSize);
-        dispatch(pipeline("rope", wgsl::rope), {x.gpu, table}, params, grid.x, grid.y);
+        dispatch(pipeline("rope", {wgsl::rope}), {x.gpu, table}, params, grid.x, grid.y);
     }
 
     void attention(BufferId q_id, BufferId k_id, BufferId v_id, BufferId k_cache_id, BufferId v_cache_id,
@@ -228,15 +230,15 @@ public:
         const size_t kv_width = size_t(p.n_head_kv) * p.head_dim;
         const uint32_t store_params[4] = {uint32_t(n), uint32_t(kv_width), 0, 0};
         const Grid grid = grid_for(n * kv_width, kGroupSize);
-        dispatch(pipeline("store_kv", std::string(wgsl::numerics) + wgsl::store_kv), {k.gpu, pos, k_cache.gpu}, store_params, grid.x, grid.y);
-        dispatch(pipeline("store_kv", std::string(wgsl::numerics) + wgsl::store_kv), {v.gpu, pos, v_cache.gpu}, store_params, grid.x, grid.y);
+        dispatch(pipeline("store_kv", {wgsl::numerics, wgsl::store_kv}), {k.gpu, pos, k_cache.gpu}, store_params, grid.x, grid.y);
+        dispatch(pipeline("store_kv", {wgsl::numerics, wgsl::store_kv}), {v.gpu, pos, v_cache.gpu}, store_params, grid.x, grid.y);
         const uint32_t scores = scratch(scores_, n * p.n_head * k_cache.rows * 4);
         struct {
             uint32_t n_head, n_head_kv, head_dim, n_ctx;
             float scale;
             uint32_t pad[3];
         } params{p.n_head, p.n_head_kv, p.head_dim, uint32_t(k_cache.rows), p.scale, {}};
-        dispatch(pipeline("attention", std::string(wgsl::numerics) + wgsl::attention), {q.gpu, k_cache.gpu, v_cache.gpu, pos, scores, out.gpu}, params,
+        dispatch(pipeline("attention", {wgsl::numerics, wgsl::attention}), {q.gpu, k_cache.gpu, v_cache.gpu, pos, scores, out.gpu}, params,
                  uint32_t(n * p.n_head), 1);
     }
 
@@ -263,6 +265,7 @@ private:
     struct Scratch {
         uint32_t gpu = 0;
         size_t bytes = 0;
+        std::vector<uint8_t> held;  // what small_data() last wrote there
     };
 
     BufferId float_buffer(Kind kind, size_t rows, size_t cols) {
@@ -295,13 +298,20 @@ private:
             if (s.gpu) chord_gpu_release(s.gpu);
             s.gpu = chord_gpu_buffer(double(bytes));
             s.bytes = bytes;
+            s.held.clear();
         }
         return s.gpu;
     }
-    // Per-call data (token ids, positions, rope angles) into its scratch buffer.
+    // Per-call data (token ids, positions, rope angles) into its scratch buffer. Every layer of a
+    // forward pass sends the same positions and angles: those are written once (a write into a
+    // buffer that recorded work uses would submit that work first).
     uint32_t small_data(const void* data, size_t bytes, Scratch& s) {
         const uint32_t gpu = scratch(s, std::max<size_t>(bytes, 4));
-        chord_gpu_write(gpu, 0, data, double(bytes));
+        const auto* begin = static_cast<const uint8_t*>(data);
+        if (s.held.size() != bytes || !std::equal(begin, begin + bytes, s.held.begin())) {
+            chord_gpu_write(gpu, 0, data, double(bytes));
+            s.held.assign(begin, begin + bytes);
+        }
         return gpu;
     }
 
@@ -310,7 +320,7 @@ private:
         const uint32_t count = uint32_t(n * x.cols);
         const uint32_t params[4] = {count, uint32_t(x.cols), mode, 0};
         const Grid grid = grid_for(count, kGroupSize);
-        dispatch(pipeline("elementwise", wgsl::elementwise), {x.gpu, y}, params, grid.x, grid.y);
+        dispatch(pipeline("elementwise", {wgsl::elementwise}), {x.gpu, y}, params, grid.x, grid.y);
     }
 
     // Params: a struct or array of 4-byte fields, as the kernel's uniform struct lays them out.
@@ -318,13 +328,15 @@ private:
     void dispatch(uint32_t pipeline_id, std::initializer_list<uint32_t> buffers, const Params& params, uint32_t x,
                   uint32_t y, uint32_t z = 1) {
         static_assert(sizeof(Params) % 16 == 0, "uniform parameters are padded to 16 bytes");
-        const std::vector<uint32_t> ids(buffers);
-        chord_gpu_dispatch(pipeline_id, ids.data(), uint32_t(ids.size()), &params, sizeof(Params), x, y, z);
+        chord_gpu_dispatch(pipeline_id, buffers.begin(), uint32_t(buffers.size()), &params, sizeof(Params), x, y, z);
     }
 
-    uint32_t pipeline(const std::string& key, const std::string& source) {
+    // The pipeline of a kernel whose WGSL is `parts` in order, compiled on first use.
+    uint32_t pipeline(const std::string& key, std::initializer_list<std::string_view> parts) {
         auto found = pipelines_.find(key);
         if (found != pipelines_.end()) return found->second;
+        std::string source;
+        for (std::string_view part : parts) source += part;
         const uint32_t id = chord_gpu_pipeline(source.c_str(), key.c_str());
         pipelines_.emplace(key, id);
         return id;
@@ -332,7 +344,7 @@ private:
     // A kernel that reads weights (weights.wgsl) of one stored type.
     uint32_t weight_pipeline(const char* name, const char* source, GgmlType type) {
         const std::string prefix = "const WEIGHT_TYPE: u32 = " + std::to_string(uint32_t(type)) + "u;\n";
-        return pipeline(std::string(name) + "_" + type_name(type), prefix + wgsl::weights + source);
+        return pipeline(std::string(name) + "_" + type_name(type), {prefix, wgsl::weights, source});
     }
 
     const bool asynchronous_reads_;
