@@ -146,4 +146,16 @@ struct IntWeightRow {
     }
 };
 
+// The 6-bit scales of sub-blocks `sub` and `sub + 1` of Q4_K / Q5_K block b (the scale and min
+// bytes `packed`); their mins go into `row`, once for each of their groups of 16.
+inline void k_sub_block_pair(const uint8_t* packed, int sub, size_t b, IntWeightRow& row, uint8_t& scale0,
+                             uint8_t& scale1) {
+    uint8_t min0, min1;
+    k_quant_scale_min(sub, packed, &scale0, &min0);
+    k_quant_scale_min(sub + 1, packed, &scale1, &min1);
+    int16_t* m = row.m.data() + b * 16 + size_t(sub) * 2;
+    m[0] = m[1] = min0;
+    m[2] = m[3] = min1;
+}
+
 }  // namespace chord::cpu

@@ -116,16 +116,12 @@ inline void q4_k(const BlockQ4_K* blocks, size_t n_blocks, IntWeightRow& out) {
         int16_t* w = out.w.data() + b * kQK_K;
         const uint8_t* q = blocks[b].qs;
         for (int sub = 0; sub < 8; sub += 2, q += 32, w += 64) {
-            uint8_t sc0, m0, sc1, m1;
-            k_quant_scale_min(sub, blocks[b].scales, &sc0, &m0);
-            k_quant_scale_min(sub + 1, blocks[b].scales, &sc1, &m1);
+            uint8_t sc0, sc1;
+            k_sub_block_pair(blocks[b].scales, sub, b, out, sc0, sc1);
             for (int l = 0; l < 32; ++l) {
                 w[l] = int16_t((q[l] & 0x0F) * sc0);
                 w[l + 32] = int16_t((q[l] >> 4) * sc1);
             }
-            int16_t* m = out.m.data() + b * 16 + size_t(sub) * 2;  // one min per 32: both its groups of 16
-            m[0] = m[1] = m0;
-            m[2] = m[3] = m1;
         }
         out.d[b] = fp16_to_fp32(blocks[b].d);
         out.dmin[b] = fp16_to_fp32(blocks[b].dmin);
@@ -138,16 +134,12 @@ inline void q5_k(const BlockQ5_K* blocks, size_t n_blocks, IntWeightRow& out) {
         const uint8_t* q = blocks[b].qs;
         const uint8_t* qh = blocks[b].qh;
         for (int sub = 0; sub < 8; sub += 2, q += 32, w += 64) {
-            uint8_t sc0, m0, sc1, m1;
-            k_quant_scale_min(sub, blocks[b].scales, &sc0, &m0);
-            k_quant_scale_min(sub + 1, blocks[b].scales, &sc1, &m1);
+            uint8_t sc0, sc1;
+            k_sub_block_pair(blocks[b].scales, sub, b, out, sc0, sc1);
             for (int l = 0; l < 32; ++l) {
                 w[l] = int16_t(((q[l] & 0x0F) | (((qh[l] >> sub) & 1) << 4)) * sc0);
                 w[l + 32] = int16_t(((q[l] >> 4) | (((qh[l] >> (sub + 1)) & 1) << 4)) * sc1);
             }
-            int16_t* m = out.m.data() + b * 16 + size_t(sub) * 2;
-            m[0] = m[1] = m0;
-            m[2] = m[3] = m1;
         }
         out.d[b] = fp16_to_fp32(blocks[b].d);
         out.dmin[b] = fp16_to_fp32(blocks[b].dmin);

@@ -58,17 +58,13 @@ inline void q4_k(const BlockQ4_K* blocks, size_t n_blocks, IntWeightRow& out) {
         int16_t* w = out.w.data() + b * kQK_K;
         const uint8_t* q = blocks[b].qs;
         for (int sub = 0; sub < 8; sub += 2, q += 32, w += 64) {
-            uint8_t sc0, m0, sc1, m1;
-            k_quant_scale_min(sub, blocks[b].scales, &sc0, &m0);
-            k_quant_scale_min(sub + 1, blocks[b].scales, &sc1, &m1);
+            uint8_t sc0, sc1;
+            k_sub_block_pair(blocks[b].scales, sub, b, out, sc0, sc1);
             for (int half = 0; half < 32; half += 16) {
                 const u8x16 v = load16(q + half);
                 store_scaled(w + half, u8x16(v & 0x0F), int16_t(sc0));
                 store_scaled(w + 32 + half, u8x16(v >> 4), int16_t(sc1));
             }
-            int16_t* m = out.m.data() + b * 16 + size_t(sub) * 2;
-            m[0] = m[1] = m0;
-            m[2] = m[3] = m1;
         }
         out.d[b] = fp16_to_fp32(blocks[b].d);
         out.dmin[b] = fp16_to_fp32(blocks[b].dmin);
