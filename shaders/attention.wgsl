@@ -63,7 +63,7 @@ fn main(@builtin(workgroup_id) group: vec3u, @builtin(local_invocation_index) li
     let max_score = reduce_max(lid, local_max);
     var local_sum = 0.0;
     for (var t = lid; t < n_past; t += 64u) {
-        let e = exp(scores[row + t] - max_score);
+        let e = exp_accurate(scores[row + t] - max_score);
         scores[row + t] = e;
         local_sum += e;
     }
@@ -73,7 +73,7 @@ fn main(@builtin(workgroup_id) group: vec3u, @builtin(local_invocation_index) li
     for (var d = lid; d < hd; d += 64u) {
         var acc = 0.0;
         for (var t = 0u; t < n_past; t++) {
-            let weight = round_to_half(scores[row + t] / total);
+            let weight = round_to_half(divide(scores[row + t], total));
             acc += weight * v_cache[t * kv_width + kv_head * hd + d];
         }
         out[q_row + d] = acc;

@@ -14,8 +14,9 @@ fn main(@builtin(global_invocation_id) id: vec3u, @builtin(num_workgroups) group
         case 0u: { x[i] += y[i]; }
         case 1u: { x[i] += y[i % p.cols]; }
         default: {
-            let g = x[i];
-            x[i] = g / (1.0 + exp(-g)) * y[i];
+            let g = x[i];  // g / (1 + e^−g) as the CPU rounds it (numerics.wgsl)
+            let d = 1.0 + exp_accurate(-g);  // inf below g ≈ −88.7, where silu is −0
+            x[i] = select(sign(g) * divide(abs(g), d), -0.0, d > 3.0e38) * y[i];
         }
     }
 }

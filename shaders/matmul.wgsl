@@ -3,7 +3,9 @@
 // of 64 threads takes 8 rows, 8 threads per row taking the row's runs in turn (rows of a few
 // hundred weights keep every thread busy); their sums meet in workgroup memory. Grid: x, y cover
 // the groups of rows (x + y · grid_x), z the tiles of tokens. The activations come rounded as
-// the CPU rounds them for this weight type (round_activations.wgsl).
+// the CPU rounds them for this weight type (round_activations.wgsl). Sums are double-floats
+// (numerics.wgsl) across threads, and within a thread too in WIDE_SUMS pipelines (BF16 weights:
+// see run_dot_wide in weight_dots.wgsl).
 struct Params { rows: u32, cols: u32, n: u32, grid_x: u32 }
 
 @group(0) @binding(0) var<storage, read> w: array<u32>;
@@ -14,7 +16,7 @@ struct Params { rows: u32, cols: u32, n: u32, grid_x: u32 }
 const TILE = 8u;   // tokens per workgroup
 const ROWS = 8u;   // rows per workgroup
 const LANES = 8u;  // threads per row (ROWS · LANES = 64); LANES = TILE: lane t writes token t
-var<workgroup> partial: array<f32, 512>;  // 64 threads × TILE
+var<workgroup> partial: array<vec2f, 512>;  // 64 threads × TILE
 
 @compute @workgroup_size(64)
 fn main(@builtin(workgroup_id) group: vec3u, @builtin(local_invocation_index) lid: u32) {
@@ -22,7 +24,7 @@ fn main(@builtin(workgroup_id) group: vec3u, @builtin(local_invocation_index) li
     let lane = lid % LANES;
     let t0 = group.z * TILE;
     let valid = r < p.rows;  // no early return: every thread must reach the barriers
-    var acc: array<f32, 8>;
+    var acc: array<vec2f, 8>;
     if (valid) {
         let row = r * row_bytes(p.cols);
         let tokens = min(TILE, p.n - t0);
@@ -32,9 +34,16 @@ fn main(@builtin(workgroup_id) group: vec3u, @builtin(local_invocation_index) li
             let width = min(32u, p.cols - c * 32u);  // float rows may end in a partial run
             for (var t = 0u; t < tokens; t++) {
                 let xs = (t0 + t) * p.cols + c * 32u;
-                var s = 0.0;
-                for (var i = 0u; i < width; i++) { s += run[i] * x[xs + i]; }
-                acc[t] += s;
+                if (WIDE_SUMS) {
+                    for (var i = 0u; i < width; i++) {
+                        let sum = two_sum(acc[t].x, run[i] * x[xs + i]);
+                        acc[t] = vec2f(sum.x, acc[t].y + sum.y);
+                    }
+                } else {
+                    var s = 0.0;
+                    for (var i = 0u; i < width; i++) { s += run[i] * x[xs + i]; }
+                    acc[t].x += s;
+                }
             }
         }
     }
@@ -42,10 +51,15 @@ fn main(@builtin(workgroup_id) group: vec3u, @builtin(local_invocation_index) li
     workgroupBarrier();
     for (var stride = LANES / 2u; stride > 0u; stride /= 2u) {
         if (lane < stride) {
-            for (var t = 0u; t < TILE; t++) { partial[lid * TILE + t] += partial[(lid + stride) * TILE + t]; }
+            for (var t = 0u; t < TILE; t++) {
+                partial[lid * TILE + t] = add_wide(partial[lid * TILE + t], partial[(lid + stride) * TILE + t]);
+            }
         }
         workgroupBarrier();
     }
     let first = lid - lane;  // the row's lane 0 holds its sums
-    if (valid && t0 + lane < p.n) { y[(t0 + lane) * p.rows + r] = partial[first * TILE + lane]; }
+    if (valid && t0 + lane < p.n) {
+        let sum = partial[first * TILE + lane];
+        y[(t0 + lane) * p.rows + r] = sum.x + sum.y;
+    }
 }

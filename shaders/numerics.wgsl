@@ -84,3 +84,27 @@ fn add_wide(a: vec2f, b: vec2f) -> vec2f {
     let high = s.x + low;
     return vec2f(high, low - (high - s.x));
 }
+
+// e^x within ~0.01 ulp before its final rounding, so correctly rounded but for results that close
+// to a midpoint: the CPU's expf (glibc's and musl's, 0.502 ulp) gives the same float all but
+// always, where WGSL's exp may be a few ulp off (and BF16 activations turn an ulp into a step).
+// x = k·ln2 + r with r as a double-float (ln2_hi has 16 significant bits: k·ln2_hi is exact);
+// e^r = 1 + r + r²/2 + r³·(a short series), the first terms summed in double-float.
+fn exp_accurate(x: f32) -> f32 {
+    if (x > 88.72284) { return x * 3.0e38; }  // inf (a constant inf does not compile)
+    if (x < -103.97208) { return 0.0; }
+    let k = round(x * 1.442695);
+    let ln2_lo = 1.4286068e-06;
+    let a = x - k * 0.693145751953125;
+    let p = k * ln2_lo;
+    let r = two_sum(a, -p);
+    let r_hi = r.x;
+    let r_lo = r.y - product_error(k, ln2_lo, p);
+    let sq = r_hi * r_hi;
+    let tail = sq * r_hi * (1.0 / 6.0 + r_hi * (1.0 / 24.0 + r_hi * (1.0 / 120.0 + r_hi * (1.0 / 720.0 +
+               r_hi * (1.0 / 5040.0 + r_hi * (1.0 / 40320.0 + r_hi * (1.0 / 362880.0)))))));
+    let s1 = two_sum(1.0, r_hi);
+    let s2 = two_sum(s1.x, 0.5 * sq);
+    let low = s1.y + s2.y + 0.5 * product_error(r_hi, r_hi, sq) + tail + r_lo * (1.0 + r_hi);
+    return ldexp(s2.x + low, i32(k));
+}

@@ -1,7 +1,7 @@
 // The activations of a product rounded as llama.cpp's CPU dot product for the weight type rounds
 // them (src/cpu/activation_rounding.hpp): mode 0 none (F32), 1 half (F16), 2 bfloat (BF16), 3 Q8_0
-// (blocks of 32, scale stored as half), 4 Q8_K (blocks of 256). One thread per block of `block`
-// values.
+// (blocks of 32, scale stored as half); mode 4, Q8_K (blocks of 256), is round_q8_k.wgsl. One
+// thread per block of `block` values.
 struct Params { count: u32, mode: u32, block: u32, pad: u32 }  // count: values in all rows
 
 @group(0) @binding(0) var<storage, read> x: array<f32>;
@@ -32,20 +32,6 @@ fn main(@builtin(global_invocation_id) id: vec3u, @builtin(num_workgroups) group
             let inverse = select(0.0, divide(1.0, d), d != 0.0);
             let d_half = round_to_half(min(d, 65504.0));
             for (var i = first; i < first + 32u; i++) { out[i] = round_half_away(x[i] * inverse) * d_half; }
-        }
-        case 4u: {
-            var amax = 0.0;
-            var signed_max = 0.0;
-            for (var i = first; i < first + 256u; i++) {
-                if (abs(x[i]) > amax) { amax = abs(x[i]); signed_max = x[i]; }
-            }
-            if (amax == 0.0) {
-                for (var i = first; i < first + 256u; i++) { out[i] = 0.0; }
-                return;
-            }
-            let inverse = -sign(signed_max) * divide(127.0, amax);
-            let d = sign(inverse) * divide(1.0, abs(inverse));
-            for (var i = first; i < first + 256u; i++) { out[i] = min(127.0, round(inverse * x[i])) * d; }
         }
         default: {
             for (var i = first; i < first + p.block; i++) { out[i] = x[i]; }

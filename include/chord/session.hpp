@@ -111,9 +111,9 @@ public:
         active_ = true;
         cancelled_.store(false);
 
-        const auto prompt_start = Clock::now();
+        prompt_start_ = Clock::now();
         const bool read = read_prompt(prompt);
-        result_.prompt_ms = milliseconds_since(prompt_start);
+        result_.prompt_ms = milliseconds_since(prompt_start_);
         generation_start_ = Clock::now();
         if (!read) {
             finish(FinishReason::Cancelled);
@@ -144,6 +144,10 @@ public:
                     return s;
                 }
             }
+        }
+        if (waiting_ && result_.tokens.empty()) {  // the prompt's logits just arrived: the prompt took until now
+            result_.prompt_ms = milliseconds_since(prompt_start_);
+            generation_start_ = Clock::now();
         }
         waiting_ = false;
         const std::vector<float>& logits = model_.finish_forward();
@@ -287,7 +291,7 @@ private:
     StopStringFilter filter_;
     std::optional<StreamingDecoder> decoder_;
     GenerateResult result_;
-    Clock::time_point generation_start_;
+    Clock::time_point prompt_start_, generation_start_;
 };
 
 }  // namespace chord

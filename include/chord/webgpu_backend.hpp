@@ -6,8 +6,10 @@
 #pragma once
 
 #include <memory>
+#include <string>
 
 #include "chord/backend.hpp"
+#include "chord/gguf.hpp"
 
 namespace chord {
 
@@ -17,5 +19,10 @@ bool webgpu_available();
 // Throws Error(Unsupported) when there is no device. Reads are asynchronous (Backend::begin_read)
 // unless the program is asyncified, whose read() can wait for the GPU (the parity test).
 std::unique_ptr<Backend> make_webgpu_backend(bool asynchronous_reads = true);
+
+// Why the model's weights do not fit the device's limits (a tensor larger than it binds at once,
+// which the backend would refuse with Error(Unsupported)), or "" when they do: `auto` then takes
+// the CPU before any weight is uploaded. Needs a device.
+std::string webgpu_misfit(const GgufFile& file);
 
 }  // namespace chord

@@ -104,7 +104,8 @@ class WasmModel {
 public:
     // Takes ownership of the blocks at `addresses` (allocated with _malloc, `sizes` bytes each),
     // even when it fails: one block per file, several for a split model.
-    // backend: "cpu", or "webgpu" (the device in Module.chordGpuDevice).
+    // backend: "cpu", "webgpu" (the device in Module.chordGpuDevice), or "webgpu-or-cpu" (auto
+    // with a device): the CPU when the weights do not fit the device, and { cpuBecause } says why.
     val open(const val& addresses, const val& sizes, uint32_t n_ctx, uint32_t threads, const std::string& backend) {
         HeapBlocks blocks(emscripten::vecFromJSArray<double>(addresses), emscripten::vecFromJSArray<double>(sizes));
         return guarded([&] {
@@ -117,9 +118,16 @@ public:
             ModelOptions options;
             options.n_ctx = n_ctx;
             options.threads = threads;
-            model_ = Model::load(std::move(file), options, backend == "webgpu" ? make_webgpu_backend() : nullptr);
+            val result = val::object();
+            bool gpu = backend == "webgpu";
+            if (backend == "webgpu-or-cpu") {
+                const std::string misfit = webgpu_misfit(file);
+                gpu = misfit.empty();
+                if (!gpu) result.set("cpuBecause", misfit);
+            }
+            model_ = Model::load(std::move(file), options, gpu ? make_webgpu_backend() : nullptr);
             session_ = std::make_unique<Session>(*model_);
-            return val::object();
+            return result;
         });
     }
 

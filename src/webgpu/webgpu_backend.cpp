@@ -20,7 +20,7 @@ namespace {
 constexpr uint32_t kGroupSize = 64;      // every kernel's workgroup size
 constexpr uint32_t kMaxGroups = 32768;   // per grid dimension (WebGPU guarantees 65535)
 constexpr uint32_t kMatmulTile = 8;      // tokens per matmul workgroup (matmul.wgsl)
-constexpr uint32_t kMatmulRows = 8;      // weight rows per matmul workgroup
+constexpr uint32_t kMatmulRows = 8;      // weight rows per matmul and matvec workgroup
 
 // The weight types the kernels read as they are; the others are converted to F32 at upload.
 bool gpu_native(GgmlType type) {
@@ -40,6 +40,21 @@ uint32_t rounding_mode(GgmlType type) {
             throw Error(ErrorCode::UnsupportedType, std::string("matrix multiplication with ") + type_name(type) +
                                                         " weights is not supported");
     }
+}
+
+// Whether a weight goes to the GPU as stored (else as floats: vectors, and the types the kernels
+// do not read).
+bool stored_as_is(const TensorInfo& info) {
+    return gpu_native(info.type) && info.n_dims > 1 &&
+           !(info.type == GgmlType::F16 && info.shape[0] % 2 != 0);  // F16 rows are read as pairs
+}
+
+// Why the weight cannot be bound on this device, or "".
+std::string binding_misfit(const TensorInfo& info) {
+    const double bytes = stored_as_is(info) ? double(info.n_bytes) : double(info.n_elements) * 4;
+    if (bytes <= chord_gpu_max_binding()) return "";
+    return "tensor '" + std::string(info.name) + "' takes " + std::to_string(uint64_t(bytes)) +
+           " bytes, more than this GPU binds at once (" + std::to_string(uint64_t(chord_gpu_max_binding())) + ")";
 }
 
 // A grid of `items` threads (or workgroups, with per_group = 1) in rows of at most kMaxGroups groups.
@@ -72,14 +87,9 @@ public:
         b.cols = size_t(info.shape[0]);
         b.rows = size_t(info.rows());
         b.file_type = info.type;
-        const bool as_stored = gpu_native(info.type) && info.n_dims > 1 &&
-                               !(info.type == GgmlType::F16 && b.cols % 2 != 0);  // F16 rows are read as pairs
-        const double bytes = as_stored ? double(info.n_bytes) : double(info.n_elements) * 4;
-        if (bytes > chord_gpu_max_binding())
-            throw Error(ErrorCode::Unsupported, "tensor '" + std::string(info.name) + "' takes " + std::to_string(uint64_t(bytes)) +
-                                                    " bytes, more than this GPU binds at once (" +
-                                                    std::to_string(uint64_t(chord_gpu_max_binding())) + ")");
-        if (as_stored) {
+        const std::string misfit = binding_misfit(info);
+        if (!misfit.empty()) throw Error(ErrorCode::Unsupported, misfit);
+        if (stored_as_is(info)) {
             b.type = info.type;
             b.gpu = chord_gpu_buffer(double(info.n_bytes));
             chord_gpu_write(b.gpu, 0, tensor.data, double(info.n_bytes));
@@ -115,6 +125,7 @@ public:
     void write(BufferId id, size_t row, size_t n_rows, const float* in) override {
         const Buffer& a = get(id, Kind::Activations);
         check_rows(a, row + n_rows);
+        rounded_from_ = {};
         chord_gpu_write(a.gpu, double(row * a.cols * 4), in, double(n_rows * a.cols * 4));
     }
 
@@ -127,7 +138,7 @@ public:
                 throw Error(ErrorCode::InvalidArgument, "token id " + std::to_string(tokens[i]) + " is outside the embedding table");
         const uint32_t ids = small_data(tokens, n * 4, ints_);
         const uint32_t params[4] = {uint32_t(table.cols), 0, 0, 0};
-        dispatch(weight_pipeline("embed", wgsl::embed, table.type), {table.gpu, ids, out.gpu}, params, uint32_t(n), 1);
+        dispatch(weight_pipeline("embed", {wgsl::embed}, table), {table.gpu, ids, out.gpu}, params, uint32_t(n), 1);
     }
 
     void rms_norm(BufferId x_id, BufferId weight_id, float eps, size_t n, BufferId out_id) override {
@@ -153,18 +164,18 @@ public:
             throw Error(ErrorCode::InvalidArgument, "matmul with mismatched shapes");
         check_rows(x, n);
         check_rows(out, n);
-        // The activations rounded as the CPU rounds them for the file's weight type, into scratch.
-        const uint32_t mode = rounding_mode(w.file_type);
-        const uint32_t block = mode == 4 ? kQK_K : mode == 3 ? kQK : 1;
-        const uint32_t rounded = scratch(rounded_, n * x.cols * 4);
-        const uint32_t count = uint32_t(n * x.cols);
-        const uint32_t round_params[4] = {count, mode, block, 0};
-        const Grid blocks = grid_for(count / block, kGroupSize);
-        dispatch(pipeline("round_activations", {wgsl::numerics, wgsl::round_activations}), {x.gpu, rounded}, round_params, blocks.x, blocks.y);
+        const uint32_t rounded = rounded_activations(x, n, rounding_mode(w.file_type));
         const Grid rows = grid_for(w.rows, kMatmulRows);
-        const uint32_t params[4] = {uint32_t(w.rows), uint32_t(w.cols), uint32_t(n), rows.x};
-        dispatch(weight_pipeline("matmul", wgsl::matmul, w.type), {w.gpu, rounded, out.gpu}, params, rows.x, rows.y,
-                 uint32_t((n + kMatmulTile - 1) / kMatmulTile));
+        if (n == 1 && w.cols % 32 == 0) {  // decoding: matvec.wgsl
+            const uint32_t params[4] = {uint32_t(w.rows), uint32_t(w.cols), rows.x, 0};
+            dispatch(weight_pipeline("matvec", {wgsl::numerics, wgsl::weight_dots, wgsl::matvec}, w), {w.gpu, rounded, out.gpu}, params,
+                     rows.x, rows.y);
+        } else {
+            const uint32_t params[4] = {uint32_t(w.rows), uint32_t(w.cols), uint32_t(n), rows.x};
+            dispatch(weight_pipeline("matmul", {wgsl::numerics, wgsl::matmul}, w), {w.gpu, rounded, out.gpu}, params, rows.x, rows.y,
+                     uint32_t((n + kMatmulTile - 1) / kMatmulTile));
+        }
+        rounded_from_ = {x.gpu, rounded, uint32_t(n * x.cols), rounding_mode(w.file_type)};  // after dispatch() cleared it
     }
 
     void add_bias(BufferId x_id, BufferId bias_id, size_t n) override {
@@ -180,6 +191,7 @@ public:
         if (src.cols != dst.cols) throw Error(ErrorCode::InvalidArgument, "copy_rows between different widths");
         check_rows(src, first + n);
         check_rows(dst, n);
+        rounded_from_ = {};
         if (n) chord_gpu_copy(src.gpu, double(first * src.cols * 4), dst.gpu, 0, double(n * src.cols * 4));
     }
 
@@ -189,6 +201,7 @@ public:
         if (col + dst.cols > src.cols) throw Error(ErrorCode::InvalidArgument, "column range out of bounds");
         check_rows(src, n);
         check_rows(dst, n);
+        rounded_from_ = {};
         for (size_t i = 0; i < n; ++i)
             chord_gpu_copy(src.gpu, double((i * src.cols + col) * 4), dst.gpu, double(i * dst.cols * 4), double(dst.cols * 4));
     }
@@ -320,7 +333,7 @@ private:
         const uint32_t count = uint32_t(n * x.cols);
         const uint32_t params[4] = {count, uint32_t(x.cols), mode, 0};
         const Grid grid = grid_for(count, kGroupSize);
-        dispatch(pipeline("elementwise", {wgsl::elementwise}), {x.gpu, y}, params, grid.x, grid.y);
+        dispatch(pipeline("elementwise", {wgsl::numerics, wgsl::elementwise}), {x.gpu, y}, params, grid.x, grid.y);
     }
 
     // Params: a struct or array of 4-byte fields, as the kernel's uniform struct lays them out.
@@ -328,6 +341,7 @@ private:
     void dispatch(uint32_t pipeline_id, std::initializer_list<uint32_t> buffers, const Params& params, uint32_t x,
                   uint32_t y, uint32_t z = 1) {
         static_assert(sizeof(Params) % 16 == 0, "uniform parameters are padded to 16 bytes");
+        rounded_from_ = {};
         chord_gpu_dispatch(pipeline_id, buffers.begin(), uint32_t(buffers.size()), &params, sizeof(Params), x, y, z);
     }
 
@@ -341,22 +355,69 @@ private:
         pipelines_.emplace(key, id);
         return id;
     }
-    // A kernel that reads weights (weights.wgsl) of one stored type.
-    uint32_t weight_pipeline(const char* name, const char* source, GgmlType type) {
-        const std::string prefix = "const WEIGHT_TYPE: u32 = " + std::to_string(uint32_t(type)) + "u;\n";
-        return pipeline(std::string(name) + "_" + type_name(type), {prefix, wgsl::weights, source});
+    // A kernel that reads weights (weights.wgsl, then `parts`) of one stored type. BF16 weights
+    // (stored as F32) sum their exact products exactly (WIDE_SUMS; see weight_dots.wgsl): one
+    // bfloat activation a rounding step off in ~10⁴ otherwise, which shows in the logits.
+    uint32_t weight_pipeline(const char* name, std::initializer_list<std::string_view> parts, const Buffer& weights) {
+        const bool wide = weights.file_type == GgmlType::BF16;
+        const std::string key = std::string(name) + "_" + type_name(weights.type) + (wide ? "_wide" : "");
+        auto found = pipelines_.find(key);
+        if (found != pipelines_.end()) return found->second;
+        std::string source = "const WEIGHT_TYPE: u32 = " + std::to_string(uint32_t(weights.type)) + "u;\n" +
+                             "const WIDE_SUMS: bool = " + (wide ? "true" : "false") + ";\n";
+        source += wgsl::weights;
+        for (std::string_view part : parts) source += part;
+        const uint32_t id = chord_gpu_pipeline(source.c_str(), key.c_str());
+        pipelines_.emplace(key, id);
+        return id;
+    }
+
+    // The activations rounded as the CPU rounds them for a weight type, in scratch. Products that
+    // follow one another on the same input (q, k, v; gate, up) round it once: rounded_from_ says
+    // what the scratch holds, and anything that may write a buffer forgets it.
+    uint32_t rounded_activations(const Buffer& x, size_t n, uint32_t mode) {
+        const uint32_t count = uint32_t(n * x.cols);
+        const uint32_t rounded = scratch(rounded_, size_t(count) * 4);
+        const Rounded wanted{x.gpu, rounded, count, mode};
+        if (rounded_from_ == wanted) return rounded;
+        if (mode == 4) {  // Q8_K: a workgroup per block of 256
+            const uint32_t params[4] = {count, 0, 0, 0};
+            const Grid blocks = grid_for(count / kQK_K, 1);
+            dispatch(pipeline("round_q8_k", {wgsl::numerics, wgsl::round_q8_k}), {x.gpu, rounded}, params, blocks.x, blocks.y);
+            return rounded;
+        }
+        const uint32_t block = mode == 3 ? kQK : 1;
+        const uint32_t params[4] = {count, mode, block, 0};
+        const Grid blocks = grid_for(count / block, kGroupSize);
+        dispatch(pipeline("round_activations", {wgsl::numerics, wgsl::round_activations}), {x.gpu, rounded}, params, blocks.x,
+                 blocks.y);
+        return rounded;
     }
 
     const bool asynchronous_reads_;
     std::vector<Buffer> buffers_;
     std::map<std::string, uint32_t> pipelines_;
     Scratch rounded_, scores_, ints_, positions_, angle_buffer_, in_place_;
+    struct Rounded {
+        uint32_t source = 0, scratch = 0, count = 0, mode = 0;
+        bool operator==(const Rounded& o) const {
+            return source == o.source && scratch == o.scratch && count == o.count && mode == o.mode;
+        }
+    } rounded_from_;
     std::vector<float> angles_;
 };
 
 }  // namespace
 
 bool webgpu_available() { return chord_gpu_ready() != 0; }
+
+std::string webgpu_misfit(const GgufFile& file) {
+    for (const TensorInfo& info : file.tensors()) {
+        const std::string misfit = binding_misfit(info);
+        if (!misfit.empty()) return misfit;
+    }
+    return "";
+}
 
 std::unique_ptr<Backend> make_webgpu_backend(bool asynchronous_reads) {
     return std::make_unique<WebGpuBackend>(asynchronous_reads);

@@ -1,17 +1,26 @@
 // Emscripten JS library: the WebGPU device work of the WebGPU backend (webgpu_backend.cpp), which
 // decides what runs; this file only talks to the GPUDevice the loader put in Module.chordGpuDevice
 // (navigator.gpu in browsers, the npm `webgpu` package in Node). Buffers and pipelines are named by
-// small integer ids. Dispatches are recorded into one command encoder and submitted when a result
-// is read (or when the uniform ring fills), so a forward pass is one submission.
+// small integer ids. Dispatches are recorded into a command encoder and submitted every 128
+// dispatches and when a result is read.
 mergeInto(LibraryManager.library, {
   $chordGpu: {
     buffers: [null],      // id → GPUBuffer (0 is no buffer)
     pipelines: [null],    // id → GPUComputePipeline
+    layouts: [null],      // id → the pipeline's bind group layout
     encoder: null,
     pass: null,
-    ring: null,           // uniform parameters of the recorded dispatches, 256 bytes apart
+    passPipeline: 0,      // the pipeline the open pass has set
+    // Uniform parameters of the recorded dispatches, 256 bytes apart: gathered in `ringWords` and
+    // written to `ring` once, at submission, rather than one queue write per dispatch.
+    ring: null,
+    ringWords: null,
     ringOffset: 0,
+    // Bind groups by pipeline, ring offset and buffer ids. A decoding step repeats the previous
+    // step's dispatches, so after the first step every one is found here instead of created.
+    bindGroups: null,     // a Map, made on first use (a library object's fields are written out as literals)
     recorded: {},         // ids of the buffers the recorded, unsubmitted commands use
+    unsubmitted: 0,       // dispatches recorded since the last submission
     device: function () {
       var device = Module['chordGpuDevice'];
       if (!device) throw new Error('no WebGPU device was given');
@@ -19,7 +28,10 @@ mergeInto(LibraryManager.library, {
     },
     computePass: function () {
       if (!chordGpu.encoder) chordGpu.encoder = chordGpu.device().createCommandEncoder();
-      if (!chordGpu.pass) chordGpu.pass = chordGpu.encoder.beginComputePass();
+      if (!chordGpu.pass) {
+        chordGpu.pass = chordGpu.encoder.beginComputePass();
+        chordGpu.passPipeline = 0;
+      }
       return chordGpu.pass;
     },
     endPass: function () {
@@ -39,10 +51,13 @@ mergeInto(LibraryManager.library, {
     read: null,           // the last asynchronous read: { id, offset, bytes, data once mapped }
     submit: function () {
       chordGpu.endPass();
-      if (chordGpu.encoder) chordGpu.device().queue.submit([chordGpu.encoder.finish()]);
+      var queue = chordGpu.device().queue;
+      if (chordGpu.ringOffset) queue.writeBuffer(chordGpu.ring, 0, chordGpu.ringWords.buffer, 0, chordGpu.ringOffset);
+      if (chordGpu.encoder) queue.submit([chordGpu.encoder.finish()]);
       chordGpu.encoder = null;
       chordGpu.ringOffset = 0;
       chordGpu.recorded = {};
+      chordGpu.unsubmitted = 0;
     },
   },
 
@@ -64,6 +79,7 @@ mergeInto(LibraryManager.library, {
     var module = device.createShaderModule({ code: UTF8ToString(code), label: UTF8ToString(label) });
     var pipeline = device.createComputePipeline({ layout: 'auto', compute: { module: module, entryPoint: 'main' }, label: UTF8ToString(label) });
     chordGpu.pipelines.push(pipeline);
+    chordGpu.layouts.push(pipeline.getBindGroupLayout(0));
     return chordGpu.pipelines.length - 1;
   },
 
@@ -83,6 +99,7 @@ mergeInto(LibraryManager.library, {
     if (chordGpu.recorded[id]) chordGpu.submit();  // recorded commands still use it
     if (chordGpu.buffers[id]) chordGpu.buffers[id].destroy();
     chordGpu.buffers[id] = null;
+    if (chordGpu.bindGroups) chordGpu.bindGroups.clear();  // some may hold the buffer
   },
 
   // Bytes [data, data + bytes) of wasm memory into the buffer at `offset` (both multiples of 4,
@@ -110,25 +127,37 @@ mergeInto(LibraryManager.library, {
   chord_gpu_dispatch__deps: ['$chordGpu'],
   chord_gpu_dispatch: function (pipeline, buffers, n, params, paramsBytes, x, y, z) {
     var device = chordGpu.device();
-    if (!chordGpu.ring) {
+    if (!chordGpu.ring) {  // 256 dispatches' parameters: more than a submission holds
       chordGpu.ring = device.createBuffer({ size: 1 << 16, usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST });
+      chordGpu.ringWords = new Uint32Array(1 << 14);
+      chordGpu.bindGroups = new Map();
     }
     if (chordGpu.ringOffset + 256 > chordGpu.ring.size) chordGpu.submit();
     var offset = chordGpu.ringOffset;
     chordGpu.ringOffset += 256;
-    device.queue.writeBuffer(chordGpu.ring, offset, HEAPU8.buffer, params >>> 0, paramsBytes);
-    var p = chordGpu.pipelines[pipeline];
-    var entries = [];
+    for (var i = 0; i < paramsBytes >> 2; ++i) chordGpu.ringWords[(offset >> 2) + i] = HEAPU32[(params >> 2) + i];
+    var key = pipeline + ':' + offset;
     for (var i = 0; i < n; ++i) {
       var id = HEAPU32[(buffers >>> 2) + i];
       chordGpu.recorded[id] = true;
-      entries.push({ binding: i, resource: { buffer: chordGpu.buffers[id] } });
+      key += ',' + id;
     }
-    entries.push({ binding: n, resource: { buffer: chordGpu.ring, offset: offset, size: paramsBytes } });
+    var group = chordGpu.bindGroups.get(key);
+    if (!group) {
+      var entries = [];
+      for (var i = 0; i < n; ++i) entries.push({ binding: i, resource: { buffer: chordGpu.buffers[HEAPU32[(buffers >>> 2) + i]] } });
+      entries.push({ binding: n, resource: { buffer: chordGpu.ring, offset: offset, size: paramsBytes } });
+      if (chordGpu.bindGroups.size >= 16384) chordGpu.bindGroups.clear();  // bounded: prompts of many lengths
+      group = device.createBindGroup({ layout: chordGpu.layouts[pipeline], entries: entries });
+      chordGpu.bindGroups.set(key, group);
+    }
     var pass = chordGpu.computePass();
-    pass.setPipeline(p);
-    pass.setBindGroup(0, device.createBindGroup({ layout: p.getBindGroupLayout(0), entries: entries }));
+    if (chordGpu.passPipeline !== pipeline) pass.setPipeline(chordGpu.pipelines[pipeline]);
+    chordGpu.passPipeline = pipeline;
+    pass.setBindGroup(0, group);
     pass.dispatchWorkgroups(x, y, z);
+    // Submitted in pieces, so that the GPU starts on a forward pass while the rest is recorded.
+    if (++chordGpu.unsubmitted >= 128) chordGpu.submit();
   },
 
   chord_gpu_copy__deps: ['$chordGpu'],

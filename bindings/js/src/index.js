@@ -40,7 +40,8 @@ export class Chord {
       throw new ChordError(`threads must be a whole number of at least 1, got ${threads}`, 'invalid_argument');
     if (threads > defaultThreads()) threads = defaultThreads(); // the worker pool holds one per core
     const module = await loadModule();
-    // 'auto' computes on WebGPU where there is an adapter, else on the CPU, and says why.
+    // 'auto' computes on WebGPU where there is an adapter and the model fits its limits, else on
+    // the CPU, and says why.
     let backendName = 'cpu', backendReason = backend === 'cpu' ? 'asked for' : '';
     if (backend !== 'cpu') {
       // The threaded build (cross-origin isolated pages) hangs on WebGPU in Chromium: not yet.
@@ -61,7 +62,9 @@ export class Chord {
     try {
       // takes ownership of the blocks, even on failure
       const addresses = loaded.blocks.map((b) => b.address), sizes = loaded.blocks.map((b) => b.size);
-      check(native.open(addresses, sizes, contextLength, threads ?? defaultThreads(), backendName));
+      const auto = backend === 'auto' && backendName === 'webgpu';
+      const opened = check(native.open(addresses, sizes, contextLength, threads ?? defaultThreads(), auto ? 'webgpu-or-cpu' : backendName));
+      if (opened.cpuBecause) backendReason = `the model does not fit the WebGPU adapter: ${opened.cpuBecause}`;
     } catch (error) {
       native.delete();
       await loaded.forget();

@@ -43,9 +43,7 @@ test('a streamed generation on WebGPU gives the CPU\'s tokens', async () => {
 // SwiftShader takes milliseconds a dispatch, so the test command runs the golden suite on three
 // models (F32; Q4_0; Q4_K + Q6_K with biases and a BPE vocabulary) and CHORD_WEBGPU_GOLDEN=all on
 // every one (~4 min; the parity test tests/wasm/webgpu_test.cpp covers every model's products and
-// forward passes against the CPU). Known gap, see issue 8: synth-llama-bf16 measures 0.024 against
-// the float-weight tolerance of 0.02 there (the GPU's exp is not the CPU's, and the bfloat rounding
-// of the activations that follow turns an ulp into a rounding step now and then).
+// forward passes against the CPU).
 const everyModel = process.env.CHORD_WEBGPU_GOLDEN === 'all';
 const sampled = ['stories260K-f32', 'synth-llama-q4_0', 'synth-qwen2-bpe-q4_k_m'];
 for (const file of readdirSync(sharedPath('golden')).filter((f) => f.endsWith('.json')).sort()) {
