@@ -44,10 +44,7 @@ export class Chord {
     // the CPU, and says why.
     let backendName = 'cpu', backendReason = backend === 'cpu' ? 'asked for' : '';
     if (backend !== 'cpu') {
-      // The threaded build (cross-origin isolated pages) hangs on WebGPU in Chromium: not yet.
-      const { device, reason } = variant === 'threads'
-        ? { reason: 'WebGPU runs in the single-threaded build only, for now (the page is cross-origin isolated)' }
-        : await gpuDevice(module);
+      const { device, reason } = await gpuDevice(module);
       if (device) {
         backendName = 'webgpu';
         backendReason = backend === 'webgpu' ? 'asked for' : 'a WebGPU adapter is there';

@@ -23,9 +23,8 @@ for (const build of ['threads', 'single']) {
   });
 }
 
-// The same on WebGPU (Chromium's SwiftShader adapter), on the models of test/webgpu.test.mjs. The
-// single-threaded build only: the threaded one does not run WebGPU yet (issue 8), and with an
-// adapter there, 'auto' still computes on the CPU and says why.
+// The same on WebGPU (Chromium's SwiftShader adapter), on the models of test/webgpu.test.mjs, in
+// the single-threaded build (test/browser.test.mjs runs the threaded one on WebGPU).
 const onWebGpu = ['stories260K-f32', 'synth-llama-q4_0', 'synth-qwen2-bpe-q4_k_m'];
 test('golden suite in Chromium on WebGPU, single build', async () => {
   const { result } = await runPage(`golden.html?backend=webgpu&names=${onWebGpu.join(',')}`, {
@@ -36,12 +35,4 @@ test('golden suite in Chromium on WebGPU, single build', async () => {
   assert.equal(result.build, 'single');
   assert.equal(result.backend, 'webgpu');
   assert.deepEqual(result.results.map((r) => r.name), onWebGpu);
-});
-
-test('the threaded build keeps to the CPU where WebGPU is there, and says why', async () => {
-  const { result } = await runPage('golden.html?names=stories260K-f32', { isolated: true, webgpu: true });
-  assert.ok(result.ok, result.error);
-  assert.equal(result.build, 'threads');
-  assert.equal(result.backend, 'cpu');
-  assert.match(result.backendReason, /single-threaded build only/);
 });

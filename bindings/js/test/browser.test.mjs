@@ -1,6 +1,7 @@
 // The package in headless Chromium (Debian's /usr/bin/chromium via playwright-core), on the main
-// thread and in a worker: golden tokens, progress events, aborting a generation and a load. The
-// page is served cross-origin isolated, so the threaded build is the one under test. Then caching and
+// thread and in a worker, on the CPU and on WebGPU: golden tokens, progress events, aborting a
+// generation and a load. The page is served cross-origin isolated, so the threaded build is the one
+// under test. Then caching and
 // split files with the browser's own Cache API and fetch.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -13,12 +14,14 @@ import { splitModel } from '../test-support/split.mjs';
 
 const golden = JSON.parse(readFileSync(sharedPath('golden', 'stories260K-f32.json'), 'utf8')).cases[0];
 
-for (const where of ['main', 'worker']) {
-  test(`in Chromium, ${where === 'main' ? 'on the main thread' : 'in a worker'}`, async () => {
-    const { result: r } = await runPage(`browser.html?where=${where}`);
+// Without a GPU (the CPU backend), and with Chromium's SwiftShader WebGPU adapter ('auto' takes it).
+for (const [where, webgpu] of [['main', false], ['worker', false], ['main', true], ['worker', true]]) {
+  test(`in Chromium, ${where === 'main' ? 'on the main thread' : 'in a worker'}${webgpu ? ', on WebGPU' : ''}`, async () => {
+    const { result: r } = await runPage(`browser.html?where=${where}`, { webgpu });
     assert.ok(r.ok, r.error);
     assert.equal(r.isolated, true);
     assert.equal(r.build, 'threads');
+    assert.equal(r.backend, webgpu ? 'webgpu' : 'cpu');
     assert.deepEqual(r.tokens, golden.steps.map((s) => s.token));
     assert.equal(r.text, golden.text);
     assert.ok(r.events.length >= 1);
