@@ -1,0 +1,166 @@
+// The web demo (web-demo/) in headless Chromium, as a person uses it: load the bundled model, send a
+// prompt and watch the answer grow, stop a long answer, load a corrupt file and read the error.
+// Each test saves a screenshot in build/test-output/web-demo/.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdirSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+
+import { Chord } from '../src/index.js';
+import { serveDemo } from '../../../web-demo/serve.mjs';
+import { sharedPath } from '../test-support/shared.mjs';
+
+const screenshots = fileURLToPath(new URL('../../../build/test-output/web-demo/', import.meta.url));
+mkdirSync(screenshots, { recursive: true });
+const golden = JSON.parse(readFileSync(sharedPath('golden', 'stories260K-f32.json'), 'utf8')).cases[0];
+
+let server, browser;
+before(async () => {
+  server = await serveDemo({ routes: { '/shared-models/': sharedPath('models') } });
+  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--no-sandbox', '--disable-gpu'] });
+});
+after(async () => {
+  await browser?.close();
+  server?.close();
+});
+
+const byTestId = (id) => `[data-testid="${id}"]`;
+
+async function openDemo(viewport = { width: 1100, height: 800 }) {
+  const page = await browser.newPage({ viewport });
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(String(e)));
+  await page.goto(`${server.url}/`);
+  return { page, errors };
+}
+
+async function waitUntilReady(page) {
+  await page.waitForFunction(() => !document.querySelector('[data-testid="prompt"]').disabled, null, { timeout: 60000 });
+}
+
+async function waitForAnswer(page) {
+  await page.waitForFunction(() => !document.querySelector('[data-testid="send"]').disabled &&
+    !document.querySelector('.message.streaming'), null, { timeout: 120000 });
+}
+
+test('the default model loads with one click and answers as it generates, on a phone-sized screen', async () => {
+  const { page, errors } = await openDemo({ width: 390, height: 844 });
+  await page.click(byTestId('load-default'));
+  await waitUntilReady(page);
+  assert.match(await page.textContent(byTestId('status')), /^stories260K-f32\.gguf \(llama\) on the CPU \(no WebGPU adapter\);.*no chat template/);
+  assert.equal(await page.$eval(byTestId('progress'), (p) => p.value === p.max), true);
+
+  // Greedy, so that the answer is llama.cpp's continuation of the prompt.
+  await page.click('#settings summary');
+  await page.fill('#temperature', '0');
+  await page.fill('#max-tokens', '200');
+  // The answer's length at every change, and the page's frames while it is written.
+  await page.evaluate(() => {
+    window.__lengths = [];
+    window.__frames = 0;
+    const output = document.querySelector('[data-testid="output"]');
+    new MutationObserver(() => {
+      const answer = output.querySelector('.message.assistant:last-child .text');
+      if (answer) window.__lengths.push(answer.textContent.length);
+    }).observe(output, { subtree: true, childList: true, characterData: true });
+    const tick = () => { window.__frames++; requestAnimationFrame(tick); };
+    requestAnimationFrame(tick);
+  });
+  await page.fill(byTestId('prompt'), golden.prompt);
+  await page.press(byTestId('prompt'), 'Enter');  // Enter sends
+  await waitForAnswer(page);
+
+  const answer = await page.textContent('.message.assistant .text');
+  assert.ok(answer.startsWith(golden.text), `the answer starts with llama.cpp's greedy text: ${JSON.stringify(answer.slice(0, 80))}`);
+  const lengths = await page.evaluate(() => window.__lengths.filter((n) => n > 0));
+  assert.ok(new Set(lengths).size >= 5, `the answer grew in steps: ${lengths.length} updates`);
+  assert.deepEqual([...lengths].sort((a, b) => a - b), lengths, 'and only grew');
+  assert.ok(await page.evaluate(() => window.__frames) >= 5, 'the page kept drawing frames');
+  assert.match(await page.textContent(byTestId('speed')), /^\d+ tokens at [\d.]+ tokens\/s; first token after \d+ ms$/);
+  assert.equal(await page.inputValue(byTestId('prompt')), '');
+  assert.deepEqual(errors, []);
+  await page.screenshot({ path: `${screenshots}answer-phone.png`, fullPage: true });
+  await page.close();
+});
+
+test('Stop ends a long answer, and the next one runs', async () => {
+  const { page, errors } = await openDemo();
+  // A random-weight model from the shared test data, through the URL field: it never stops on its own.
+  await page.fill(byTestId('model-url'), `${server.url}/shared-models/synth-qwen2-bpe-q4_k_m.gguf`);
+  await page.press(byTestId('model-url'), 'Enter');
+  await waitUntilReady(page);
+  await page.click('#settings summary');
+  await page.fill('#max-tokens', '4000');
+  await page.fill(byTestId('prompt'), 'Tell me a very long story');
+  await page.click(byTestId('send'));
+  await page.waitForFunction(() => document.querySelector('.message.assistant .text')?.textContent.length > 20);
+  assert.equal(await page.isEnabled(byTestId('stop')), true);
+  assert.equal(await page.isEnabled(byTestId('send')), false);
+  await page.click(byTestId('stop'));
+  await waitForAnswer(page);
+  assert.equal(await page.$eval('.message.assistant', (m) => m.classList.contains('stopped')), true);
+  const [tokens] = (await page.textContent(byTestId('speed'))).match(/^\d+/);
+  assert.ok(Number(tokens) < 4000, `stopped after ${tokens} tokens`);
+  assert.equal(await page.isEnabled(byTestId('stop')), false);
+  await page.screenshot({ path: `${screenshots}stopped.png`, fullPage: true });
+
+  await page.fill('#max-tokens', '8');
+  await page.fill(byTestId('prompt'), 'Again');
+  await page.click(byTestId('send'));
+  await waitForAnswer(page);
+  assert.equal(await page.locator('.message.assistant').count(), 2);
+  assert.match(await page.textContent(byTestId('speed')), /^8 tokens at/);
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test('a corrupt file shows the library\'s error, and the page goes on working', async () => {
+  const corrupt = Buffer.concat([Buffer.from('GGUF'), Buffer.from([3, 0, 0, 0]), Buffer.alloc(40, 0xff)]);
+  const expected = await Chord.load(new Uint8Array(corrupt)).then(() => null, (e) => e.message);
+  assert.ok(expected, 'the library refuses the file');
+
+  const { page, errors } = await openDemo();
+  await page.setInputFiles(byTestId('model-file'), { name: 'corrupt.gguf', mimeType: 'application/octet-stream', buffer: corrupt });
+  await page.waitForSelector(`${byTestId('status')}.error`);
+  assert.equal(await page.textContent(byTestId('status')), `Could not load corrupt.gguf: ${expected}`);
+  assert.equal(await page.getAttribute(byTestId('status'), 'role'), 'alert');
+  assert.equal(await page.isEnabled(byTestId('send')), false);
+  await page.screenshot({ path: `${screenshots}corrupt-file.png`, fullPage: true });
+
+  await page.click(byTestId('load-default'));
+  await waitUntilReady(page);
+  assert.equal(await page.$eval(byTestId('status'), (s) => s.classList.contains('error')), false);
+  assert.equal(await page.$eval('#model', (d) => d.open), false, 'the model panel folds away once a model is loaded');
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test('with a WebGPU adapter the model computes there, and the switch moves it to the CPU', async () => {
+  const gpuBrowser = await chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    args: ['--no-sandbox', '--enable-unsafe-webgpu', '--enable-features=Vulkan', '--use-webgpu-adapter=swiftshader'],
+  });
+  try {
+    const page = await gpuBrowser.newPage({ viewport: { width: 1100, height: 800 } });
+    await page.goto(`${server.url}/`);
+    await page.click(byTestId('load-default'));
+    await waitUntilReady(page);
+    assert.match(await page.textContent(byTestId('status')), / on WebGPU \(a WebGPU adapter is there\)/);
+    await page.click('#settings summary');
+    await page.fill('#temperature', '0');
+    await page.fill('#max-tokens', '40');
+    await page.fill(byTestId('prompt'), golden.prompt);
+    await page.press(byTestId('prompt'), 'Enter');
+    await waitForAnswer(page);
+    assert.ok((await page.textContent('.message.assistant .text')).startsWith(golden.text.slice(0, 40)));
+    await page.screenshot({ path: `${screenshots}webgpu.png`, fullPage: true });
+
+    await page.click('#model summary');
+    await page.selectOption('#backend', 'cpu');
+    await page.waitForFunction(() => /on the CPU \(asked for\)/.test(document.querySelector('[data-testid="status"]').textContent));
+    await waitUntilReady(page);
+  } finally {
+    await gpuBrowser.close();
+  }
+});

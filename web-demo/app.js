@@ -1,0 +1,188 @@
+// The chat page: loads a model into a Web Worker (Chord.loadInWorker) so the page stays
+// responsive, streams each answer into the conversation, and stops it on request. Models with a
+// chat template get the conversation through it (the OpenAI-style chat call); a model without one
+// (the bundled stories model) continues the text of each message.
+import { Chord } from '/pkg/src/index.js';
+
+const $ = (id) => document.getElementById(id);
+const ui = {
+  status: $('status'), model: $('model'), progress: $('progress'), backend: $('backend'), loadDefault: $('load-default'),
+  urlForm: $('url-form'), url: $('model-url'), file: $('model-file'),
+  output: $('output'), chat: $('chat'), prompt: $('prompt'), send: $('send'), stop: $('stop'), speed: $('speed'),
+  temperature: $('temperature'), topP: $('top-p'), maxTokens: $('max-tokens'),
+};
+const DEFAULT_MODEL = { source: '/models/stories260K-f32.gguf', label: 'stories260K-f32.gguf' };
+
+let model = null;       // the loaded model, in its worker
+let loaded = null;      // { source, label } it came from: a backend switch loads it again
+let answering = null;   // the AbortController of the answer being written
+const history = [];     // the conversation, as { role, content }
+
+function setStatus(text, { error = false } = {}) {
+  ui.status.textContent = text;
+  ui.status.classList.toggle('error', error);
+  ui.status.setAttribute('role', error ? 'alert' : 'status');
+}
+
+function setControls() {
+  const ready = model !== null;
+  ui.prompt.disabled = !ready;
+  ui.send.disabled = !ready || answering !== null;
+  ui.stop.disabled = answering === null;
+}
+
+async function load(source, label) {
+  answering?.abort();
+  const previous = model;
+  model = null;
+  setControls();
+  await previous?.unload();
+  ui.progress.removeAttribute('value');  // indeterminate until the size is known
+  setStatus(`Loading ${label}…`);
+  try {
+    model = await Chord.loadInWorker(source, {
+      backend: ui.backend.value,
+      onProgress: ({ loaded: done, total }) => {
+        if (!total) return;
+        ui.progress.max = total;
+        ui.progress.value = done;
+      },
+    });
+  } catch (error) {
+    ui.progress.value = 0;
+    setStatus(`Could not load ${label}: ${error.message}`, { error: true });
+    setControls();
+    return;
+  }
+  ui.progress.max = 1;
+  ui.progress.value = 1;
+  loaded = { source, label };
+  history.length = 0;
+  ui.output.replaceChildren();
+  ui.speed.textContent = '';
+  const { name, backend, backendReason, chatTemplate, contextLength } = model.info;
+  const where = backend === 'webgpu' ? 'WebGPU' : 'the CPU';
+  const how = chatTemplate ? `chat template ${chatTemplate}` : 'no chat template: it continues your text';
+  setStatus(`${label}${name ? ` (${name})` : ''} on ${where} (${backendReason}); ${contextLength} tokens of context; ${how}.`);
+  ui.model.open = false;  // room for the conversation (the summary opens it again)
+  setControls();
+  ui.prompt.focus();
+}
+
+function addMessage(role, text) {
+  const item = document.createElement('li');
+  item.className = `message ${role}`;
+  const who = document.createElement('span');
+  who.className = 'who';
+  who.textContent = role === 'user' ? 'You' : 'Model';
+  const body = document.createElement('div');
+  body.className = 'text';
+  body.textContent = text;
+  item.append(who, body);
+  ui.output.append(item);
+  item.scrollIntoView({ block: 'end' });
+  return body;
+}
+
+// The answer's text, piece by piece: through the chat template where the model has one.
+async function* answerPieces(text, options) {
+  if (model.info.chatTemplate) {
+    const { maxTokens, temperature, topP, signal } = options;
+    const stream = await model.chat.completions.create({
+      messages: history, stream: true, max_tokens: maxTokens, temperature, top_p: topP, signal,
+    });
+    for await (const chunk of stream) {
+      const piece = chunk.choices[0].delta.content;
+      if (piece) yield piece;
+    }
+  } else {
+    for await (const { text: piece } of model.generate(text, options)) yield piece;
+  }
+}
+
+function numberFrom(input, fallback) {
+  const value = Number(input.value);
+  return Number.isFinite(value) ? value : fallback;
+}
+
+async function send() {
+  const text = ui.prompt.value.trim();
+  if (!text || !model || answering) return;
+  ui.prompt.value = '';
+  history.push({ role: 'user', content: text });
+  addMessage('user', text);
+  const body = addMessage('assistant', '');
+  body.parentElement.classList.add('streaming');
+  answering = new AbortController();
+  setControls();
+  ui.speed.textContent = '';
+  const options = {
+    maxTokens: Math.max(1, Math.round(numberFrom(ui.maxTokens, 256))),
+    temperature: numberFrom(ui.temperature, 0.7),
+    topP: numberFrom(ui.topP, 0.95),
+    signal: answering.signal,
+  };
+  const started = performance.now();
+  let firstMs = null;
+  let reply = '';
+  try {
+    for await (const piece of answerPieces(text, options)) {
+      firstMs ??= performance.now() - started;
+      reply += piece;
+      body.textContent = reply;
+      body.parentElement.scrollIntoView({ block: 'end' });
+    }
+    const { timings, finishReason } = await model.lastResult();
+    history.push({ role: 'assistant', content: reply });
+    const perSecond = timings.predictedMs > 0 ? (1e3 * timings.predictedTokens) / timings.predictedMs : 0;
+    ui.speed.textContent = `${timings.predictedTokens} tokens at ${perSecond.toFixed(1)} tokens/s; ` +
+      `first token after ${Math.round(firstMs ?? performance.now() - started)} ms`;
+    if (finishReason === 'cancelled') body.parentElement.classList.add('stopped');
+  } catch (error) {
+    body.parentElement.classList.add('failed');
+    body.textContent = `${reply}\n[${error.message}]`;
+    history.pop();  // the question that failed
+  } finally {
+    body.parentElement.classList.remove('streaming');
+    answering = null;
+    setControls();
+    ui.prompt.focus();
+  }
+}
+
+ui.loadDefault.addEventListener('click', () => load(DEFAULT_MODEL.source, DEFAULT_MODEL.label));
+ui.urlForm.addEventListener('submit', (event) => {
+  event.preventDefault();
+  load(ui.url.value, ui.url.value.split('/').pop() || ui.url.value);
+});
+ui.file.addEventListener('change', () => {
+  const file = ui.file.files[0];
+  if (file) load(file, file.name);
+});
+ui.backend.addEventListener('change', () => {
+  if (loaded) load(loaded.source, loaded.label);
+});
+ui.chat.addEventListener('submit', (event) => {
+  event.preventDefault();
+  send();
+});
+ui.prompt.addEventListener('keydown', (event) => {
+  if (event.key === 'Enter' && !event.shiftKey && !event.isComposing) {
+    event.preventDefault();
+    send();
+  }
+});
+ui.stop.addEventListener('click', () => answering?.abort());
+
+// A model file dropped anywhere on the page.
+addEventListener('dragover', (event) => {
+  event.preventDefault();
+  document.body.classList.add('dragging');
+});
+addEventListener('dragleave', () => document.body.classList.remove('dragging'));
+addEventListener('drop', (event) => {
+  event.preventDefault();
+  document.body.classList.remove('dragging');
+  const file = event.dataTransfer?.files[0];
+  if (file) load(file, file.name);
+});
