@@ -62,15 +62,6 @@ fn run_dot(row: u32, c: u32, xv: u32) -> f32 {
         case 12u: {  // Q4_K: d · scale · q − dmin · min, so Σ = d·scale·Σ q·x − dmin·min·Σ x
             let b = row + (c / 8u) * 144u;  // word aligned: rows and blocks are multiples of 4 bytes
             let j = c % 8u;
-            var scale: u32;
-            var min: u32;
-            if (j < 4u) {
-                scale = byte_at(b + 4u + j) & 63u;
-                min = byte_at(b + 8u + j) & 63u;
-            } else {
-                scale = (byte_at(b + 8u + j) & 15u) | ((byte_at(b + j) >> 6u) << 4u);
-                min = (byte_at(b + 8u + j) >> 4u) | ((byte_at(b + 4u + j) >> 6u) << 4u);
-            }
             let qs = (b + 16u + (j / 2u) * 32u) / 4u;
             let shift = (j % 2u) * 4u;
             var sq = 0.0;
@@ -80,7 +71,8 @@ fn run_dot(row: u32, c: u32, xv: u32) -> f32 {
                 sq += dot(low_nibbles(w[qs + i] >> shift), xs);
                 sx += xs.x + xs.y + xs.z + xs.w;
             }
-            return half_at(b) * f32(scale) * sq - half_at(b + 2u) * f32(min) * sx;
+            let scaled = q4_k_scale_and_min(b, j);
+            return scaled.x * sq - scaled.y * sx;
         }
         default: {  // Q6_K (see weights.wgsl): two sub-block scales per run, 16 weights each
             let b = row + (c / 8u) * 210u;

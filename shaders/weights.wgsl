@@ -8,6 +8,20 @@ fn byte_at(o: u32) -> u32 { return (w[o >> 2u] >> ((o & 3u) * 8u)) & 0xFFu; }
 fn int8_at(o: u32) -> i32 { return (i32(byte_at(o)) << 24u) >> 24u; }
 fn half_at(o: u32) -> f32 { return unpack2x16float(byte_at(o) | (byte_at(o + 1u) << 8u)).x; }
 
+// Sub-block j of the Q4_K block at byte b: (d · scale, dmin · min), from its 6-bit scale and min.
+fn q4_k_scale_and_min(b: u32, j: u32) -> vec2f {
+    var scale: u32;
+    var min: u32;
+    if (j < 4u) {
+        scale = byte_at(b + 4u + j) & 63u;
+        min = byte_at(b + 8u + j) & 63u;
+    } else {
+        scale = (byte_at(b + 8u + j) & 15u) | ((byte_at(b + j) >> 6u) << 4u);
+        min = (byte_at(b + 8u + j) >> 4u) | ((byte_at(b + 4u + j) >> 6u) << 4u);
+    }
+    return vec2f(half_at(b) * f32(scale), half_at(b + 2u) * f32(min));
+}
+
 // Bytes a row of `cols` weights takes.
 fn row_bytes(cols: u32) -> u32 {
     switch WEIGHT_TYPE {
@@ -54,17 +68,9 @@ fn weight_chunk(row: u32, c: u32, out: ptr<function, array<f32, 32>>) {
         case 12u: {  // Q4_K: d, dmin (halves), 12 bytes of 6-bit scales and mins, 128 bytes of nibbles
             let b = row + (c / 8u) * 144u;
             let j = c % 8u;  // sub-block: low nibbles of bytes 32·(j/2)… for even j, high for odd
-            var scale: u32;
-            var min: u32;
-            if (j < 4u) {
-                scale = byte_at(b + 4u + j) & 63u;
-                min = byte_at(b + 8u + j) & 63u;
-            } else {
-                scale = (byte_at(b + 8u + j) & 15u) | ((byte_at(b + j) >> 6u) << 4u);
-                min = (byte_at(b + 8u + j) >> 4u) | ((byte_at(b + 4u + j) >> 6u) << 4u);
-            }
-            let d = half_at(b) * f32(scale);
-            let m = half_at(b + 2u) * f32(min);
+            let scaled = q4_k_scale_and_min(b, j);
+            let d = scaled.x;
+            let m = scaled.y;
             let qs = b + 16u + (j / 2u) * 32u;
             let shift = (j % 2u) * 4u;
             for (var i = 0u; i < 32u; i++) { (*out)[i] = d * f32((byte_at(qs + i) >> shift) & 15u) - m; }
