@@ -12,6 +12,7 @@ packages=(
   unicode-data                   # Unicode Character Database: tables for the tokenizers
   emscripten                     # the WebAssembly build of the npm package
   clang-19 lld-19                # the relaxed-SIMD kernels' module (Emscripten 3.1.6 cannot emit relaxed SIMD)
+  libclang-rt-19-dev             # libFuzzer and the sanitizers' runtimes for clang 19 (fuzz/)
   chromium                       # browser tests of the npm package (driven by playwright-core)
   libvulkan1                     # the Vulkan loader: Dawn (npm webgpu) runs on Chromium's SwiftShader driver
 )

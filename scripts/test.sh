@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Every test: installs what is missing, builds the `native` and `native-asan` (ASan + UBSan)
-# presets and runs the GoogleTest suite under both, then builds the WebAssembly module and runs
-# the wasm kernel test, the WebGPU backend's parity test (Node + Dawn) and the npm package's tests
-# in Node and headless Chromium. Needs ../shared (the test data).
+# presets and runs the GoogleTest suite under both, runs each fuzz target for a minute, then
+# builds the WebAssembly module and runs the wasm kernel test, the WebGPU backend's parity test
+# (Node + Dawn) and the npm package's tests in Node and headless Chromium (the web demo's too).
+# Needs ../shared (the test data).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -16,6 +17,9 @@ for preset in native native-asan; do
   echo "== $preset: test"
   ctest --preset "$preset" -j "$jobs"
 done
+
+echo "== fuzz: each libFuzzer target for 60 s (ASan + UBSan)"
+./scripts/fuzz.sh 60
 
 for preset in wasm wasm-threads; do
   echo "== $preset: build"

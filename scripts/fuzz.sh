@@ -1,0 +1,64 @@
+#!/usr/bin/env bash
+# Runs the libFuzzer targets (fuzz/, the `fuzz` preset: clang 19 with ASan + UBSan) for SECONDS
+# each (default 60; the test command's short run), or only the targets named:
+#   ./scripts/fuzz.sh [SECONDS] [gguf|tokenizer|chat_template|sampler ...]
+# Long runs: ./scripts/fuzz.sh 3600. Corpora grow in build/fuzz/corpus/<target> (seeded from
+# ../shared on the first run); a crash leaves its input in build/fuzz/artifacts/ and fails the run.
+# Reproduce one with: build/fuzz/bin/chord_fuzz_<target> FILE (the tokenizer needs CHORD_FUZZ_VOCABS).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+seconds="${1:-60}"
+shift || true
+targets=("$@")
+[ ${#targets[@]} -gt 0 ] || targets=(gguf tokenizer chat_template sampler)
+shared="$(cd "${CHORD_SHARED_DIR:-../shared}" && pwd)"
+
+cmake --preset fuzz >/dev/null
+cmake --build --preset fuzz -j "$(nproc)" >/dev/null
+
+corpus=build/fuzz/corpus
+artifacts=build/fuzz/artifacts
+mkdir -p "$artifacts"
+CHORD_FUZZ_VOCABS="$(ls "$shared"/vocab/*.gguf | tr '\n' ':')"
+export CHORD_FUZZ_VOCABS
+
+# First seeds, from the shared test data.
+seed() {
+  local target=$1 dir="$corpus/$1"
+  [ -d "$dir" ] && return
+  mkdir -p "$dir"
+  case $target in
+    gguf)  # the small models whole, and the start of each vocabulary (its header and metadata)
+      for f in "$shared"/models/stories260K-f32.gguf "$shared"/models/synth-llama-q*.gguf; do cp "$f" "$dir/"; done
+      for f in "$shared"/vocab/*.gguf; do head -c 65536 "$f" > "$dir/$(basename "$f").head"; done ;;
+    tokenizer)  # each vocabulary's conformance texts: byte 0 picks the vocabulary, byte 1 the flags
+      local i=0
+      for f in "$shared"/vocab/*.gguf; do
+        for flags in 0 3; do printf "\\x$(printf %02x $i)\\x$(printf %02x $flags)" | cat - "$f.inp" | head -c 4096 > "$dir/v$i-f$flags"; done
+        i=$((i + 1))
+      done ;;
+    chat_template)  # template index, add_generation_prompt, a source, then role/content pairs
+      for i in 0 1 2 3 4 5 6 7 8 9; do
+        printf "\\x$(printf %02x $i)\\x01{{ bos_token }}<|im_start|>\\0system\\0Be brief.\\0user\\0Hi!\\0assistant\\0Hello.\\0user\\0Bye\\0" > "$dir/t$i"
+      done ;;
+    sampler)  # llama.cpp's defaults: temperature 0.8, top-k 40, top-p 0.95, min-p 0.05, penalties off
+      printf '\xcd\xcc\x4c\x3f\x28\x00\x00\x00\x33\x33\x73\x3f\xcd\xcc\x4c\x3d\x00\x00\x80\x3f\x00\x00\x00\x00\x00\x00\x00\x00\x40\x00\x2a\x00\x00\x00\x00\x00\x00\x00\x07\x00\x00\x80\x3f\x00\x00\x00\x40\x00\x00\x40\x40\x00\x00\x80\x40' > "$dir/defaults" ;;
+  esac
+}
+
+status=0
+for target in "${targets[@]}"; do
+  seed "$target"
+  log="build/fuzz/$target.log"
+  echo "== fuzz $target: ${seconds} s"
+  if build/fuzz/bin/chord_fuzz_"$target" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -max_len=1300000 \
+       -print_final_stats=1 -artifact_prefix="$artifacts/$target-" "$corpus/$target" > "$log" 2>&1; then
+    grep -E "^stat::number_of_executed_units|^Done" "$log" | tail -1 || true
+    echo "   corpus: $(ls "$corpus/$target" | wc -l) inputs"
+  else
+    status=1
+    echo "   FAILED: see $log and $artifacts/"
+    grep -E "ERROR|invariant|SUMMARY|runtime error" "$log" | head -5 || true
+  fi
+done
+exit $status
