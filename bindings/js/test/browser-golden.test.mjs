@@ -23,9 +23,10 @@ for (const build of ['threads', 'single']) {
   });
 }
 
-// The same on WebGPU (Chromium's SwiftShader adapter), on the models of test/webgpu.test.mjs, in
-// the single-threaded build (test/browser.test.mjs runs the threaded one on WebGPU).
-const onWebGpu = ['stories260K-f32', 'synth-llama-q4_0', 'synth-qwen2-bpe-q4_k_m'];
+// The same on WebGPU (Chromium's SwiftShader adapter), in the single-threaded build
+// (test/browser.test.mjs runs the threaded one on WebGPU), on F32 and Q4_0: the Q4_K/Q6_K model
+// takes 3 minutes on SwiftShader, and test/webgpu.test.mjs runs it through the same package code.
+const onWebGpu = ['stories260K-f32', 'synth-llama-q4_0'];
 test('golden suite in Chromium on WebGPU, single build', async () => {
   const { result } = await runPage(`golden.html?backend=webgpu&names=${onWebGpu.join(',')}`, {
     isolated: false, timeout: 600000, webgpu: true,
