@@ -135,7 +135,7 @@ mergeInto(LibraryManager.library, {
     if (chordGpu.ringOffset + 256 > chordGpu.ring.size) chordGpu.submit();
     var offset = chordGpu.ringOffset;
     chordGpu.ringOffset += 256;
-    for (var i = 0; i < paramsBytes >> 2; ++i) chordGpu.ringWords[(offset >> 2) + i] = HEAPU32[(params >> 2) + i];
+    for (var i = 0; i < paramsBytes >> 2; ++i) chordGpu.ringWords[(offset >> 2) + i] = HEAPU32[(params >>> 2) + i];
     var key = pipeline + ':' + offset;
     for (var i = 0; i < n; ++i) {
       var id = HEAPU32[(buffers >>> 2) + i];
