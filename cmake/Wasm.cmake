@@ -57,6 +57,19 @@ if(CHORD_WASM_VARIANT STREQUAL "single")
   endforeach()
 endif()
 
+# The hostile-input corpus (tests/wasm/hostile_corpus_test.cpp, the cases of tests/hostile_corpus.hpp)
+# in wasm32, for Node: every case must be the expected chord::Error here too. The heap may grow to
+# the package module's 4 GB, so that the memory budget's platform limit is the same.
+if(CHORD_WASM_VARIANT STREQUAL "single")
+  add_executable(chord_wasm_hostile_corpus_test tests/wasm/hostile_corpus_test.cpp)
+  target_link_libraries(chord_wasm_hostile_corpus_test PRIVATE chord_cpu)
+  target_compile_options(chord_wasm_hostile_corpus_test PRIVATE ${chord_wasm_compile})
+  target_link_options(chord_wasm_hostile_corpus_test PRIVATE ${chord_wasm_exceptions} -sENVIRONMENT=node -sNODERAWFS=1
+    -sALLOW_MEMORY_GROWTH=1 -sMAXIMUM_MEMORY=4GB)
+  chord_enable_warnings(chord_wasm_hostile_corpus_test)
+  chord_add_relaxed_kernels(chord_wasm_hostile_corpus_test FALSE)
+endif()
+
 # The WebGPU backend against the CPU reference (tests/wasm/webgpu_test.cpp), run under Node with
 # Dawn by tests/wasm/webgpu_test.mjs. Asyncified, so that its reads can wait for the GPU (the
 # package's module is not: its decoding loop will read asynchronously), hence JS-based exceptions.

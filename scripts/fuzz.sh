@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs the libFuzzer targets (fuzz/, the `fuzz` preset: clang 19 with ASan + UBSan) for SECONDS
 # each (default 60; the test command's short run), or only the targets named:
-#   ./scripts/fuzz.sh [SECONDS] [gguf|tokenizer|chat_template|sampler ...]
+#   ./scripts/fuzz.sh [SECONDS] [gguf|tokenizer|chat_template|sampler|generate_options ...]
 # Long runs: ./scripts/fuzz.sh 3600. Corpora grow in build/fuzz/corpus/<target> (seeded from
 # ../shared on the first run); a crash leaves its input in build/fuzz/artifacts/ and fails the run.
 # Reproduce one with: build/fuzz/bin/chord_fuzz_<target> FILE (the tokenizer needs CHORD_FUZZ_VOCABS).
@@ -10,7 +10,7 @@ cd "$(dirname "$0")/.."
 seconds="${1:-60}"
 shift || true
 targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(gguf tokenizer chat_template sampler)
+[ ${#targets[@]} -gt 0 ] || targets=(gguf tokenizer chat_template sampler generate_options)
 shared="$(cd "${CHORD_SHARED_DIR:-../shared}" && pwd)"
 
 cmake --preset fuzz >/dev/null
@@ -43,6 +43,10 @@ seed() {
       done ;;
     sampler)  # llama.cpp's defaults: temperature 0.8, top-k 40, top-p 0.95, min-p 0.05, penalties off
       printf '\xcd\xcc\x4c\x3f\x28\x00\x00\x00\x33\x33\x73\x3f\xcd\xcc\x4c\x3d\x00\x00\x80\x3f\x00\x00\x00\x00\x00\x00\x00\x00\x40\x00\x2a\x00\x00\x00\x00\x00\x00\x00\x07\x00\x00\x80\x3f\x00\x00\x00\x40\x00\x00\x40\x40\x00\x00\x80\x40' > "$dir/defaults" ;;
+    generate_options)  # the JS package's defaults, greedy with stops, and penalties
+      echo '{"maxTokens":256,"temperature":0.8,"topK":40,"topP":0.95,"minP":0.05,"repeatPenalty":1}' > "$dir/defaults"
+      echo '{"maxTokens":16,"temperature":0,"stop":["\n\n","User:"],"stopAtEndOfGeneration":false}' > "$dir/greedy"
+      echo '{"frequencyPenalty":0.5,"presencePenalty":0.2,"penaltyLastN":-1,"seed":42,"stop":"."}' > "$dir/penalties" ;;
   esac
 }
 
@@ -51,7 +55,9 @@ for target in "${targets[@]}"; do
   seed "$target"
   log="build/fuzz/$target.log"
   echo "== fuzz $target: ${seconds} s"
-  if build/fuzz/bin/chord_fuzz_"$target" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -max_len=1300000 \
+  dict=()
+  [ -f "fuzz/$target.dict" ] && dict=(-dict="fuzz/$target.dict")
+  if build/fuzz/bin/chord_fuzz_"$target" "${dict[@]}" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -max_len=1300000 \
        -print_final_stats=1 -artifact_prefix="$artifacts/$target-" "$corpus/$target" > "$log" 2>&1; then
     grep -E "^stat::number_of_executed_units|^Done" "$log" | tail -1 || true
     echo "   corpus: $(ls "$corpus/$target" | wc -l) inputs"

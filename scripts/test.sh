@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Every test: installs what is missing, builds the `native` and `native-asan` (ASan + UBSan)
 # presets and runs the GoogleTest suite under both, runs each fuzz target for a minute, then
-# builds the WebAssembly module and runs the wasm kernel test, the WebGPU backend's parity test
-# (Node + Dawn) and the npm package's tests in Node and headless Chromium (the web demo's too).
+# builds the WebAssembly module and runs the wasm kernel test, the hostile-input corpus in wasm,
+# the WebGPU backend's parity test (Node + Dawn) and the npm package's tests in Node and headless
+# Chromium (the web demo's and a 100-cycle soak among them).
 # Needs ../shared (the test data).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -28,6 +29,8 @@ for preset in wasm wasm-threads; do
 done
 echo "== wasm: fast kernels against the reference kernels (Node: SIMD128; Chromium runs the relaxed-SIMD ones below)"
 node --no-experimental-fetch build/wasm/bin/chord_wasm_kernels_test.js simd128 "${CHORD_SHARED_DIR:-../shared}"/models/synth-*-q*.gguf
+echo "== wasm: the hostile-input corpus (tests/hostile_corpus.hpp): every case the expected chord::Error in wasm32 too"
+node --no-experimental-fetch build/wasm/bin/chord_wasm_hostile_corpus_test.js "${CHORD_SHARED_DIR:-../shared}"
 echo "== npm package: install"
 (cd bindings/js && npm ci --no-audit --no-fund --loglevel=error && npm run build --silent)  # + the worker bundle
 echo "== wasm: the WebGPU backend against the CPU reference (Node, Dawn on SwiftShader)"

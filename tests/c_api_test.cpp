@@ -42,6 +42,17 @@ TEST(CApi, LoadFailureReportsTheMessage) {
     EXPECT_EQ(chord_load(nullptr, nullptr, nullptr, 0), nullptr);
 }
 
+TEST(CApi, AMemoryBudgetTooSmallIsALoadErrorThatSaysWhatTheModelNeeds) {
+    chord_load_params params = chord_load_default_params();
+    params.max_memory = 1 << 20;
+    char error[256];
+    EXPECT_EQ(chord_load(kStories.c_str(), &params, error, sizeof error), nullptr);
+    EXPECT_NE(std::string(error).find("the memory budget (maxMemory) is 1.0 MiB"), std::string::npos) << error;
+    params.max_memory = 64 << 20;
+    ModelPtr m(chord_load(kStories.c_str(), &params, error, sizeof error));
+    EXPECT_NE(m.get(), nullptr) << error;
+}
+
 TEST(CApi, TokenizeReportsTheCountAndNeverOverflows) {
     ModelPtr m = load_stories();
     int32_t ids[3] = {-1, -1, -1};

@@ -108,6 +108,16 @@ TEST(SynthModelFile, SameSeedSameBytesOtherSeedOtherWeights) {
     for (const auto& p : {a, b, c}) std::filesystem::remove(p);
 }
 
+// synth_model_bytes (in memory, for the hostile corpus and the wasm tests) makes the file synth_model writes.
+TEST(SynthModelFile, InMemoryBytesAreTheFile) {
+    for (const char* type : {"q4_0", "q4_k_m", "f16"}) {
+        const std::filesystem::path path = temp_path(std::string("memory_") + type);
+        synth_model(small_options(type, 9), path.string());
+        EXPECT_EQ(synth_model_bytes(small_options(type, 9), GgufFile::open(vocab_path())), test::read_file(path)) << type;
+        std::filesystem::remove(path);
+    }
+}
+
 // The per-tensor types of llama.cpp's Q4_K_M on TinyLlama: attn_v and ffn_down in Q6_K on the
 // layers use_more_bits picks (as in the published TinyLlama Q4_K_M files), output in Q6_K.
 TEST(SynthModelFile, Q4_K_MTypesFollowLlamaCpp) {

@@ -125,6 +125,22 @@ TEST(StreamingDecoder, NeverEmitsPartialCharacters) {
     EXPECT_TRUE(std::any_of(chunks.begin(), chunks.end(), [](const std::string& c) { return c.empty(); }));
 }
 
+// Found by the tokenizer fuzzer's long run: Falcon's vocabulary has no token for the byte 0xF2
+// (nor for 27 others), so, as in llama.cpp, the BPE encoder drops it and the tokens of U+9F636
+// are three continuation bytes. Streaming decoding still gives valid text.
+TEST(StreamingDecoder, BytesTheVocabularyCannotHoldAreDroppedAndTheStreamStaysValid) {
+    const Tokenizer t = shared_vocab("falcon");
+    const std::vector<TokenId> ids = t.encode("a\xF2\x9F\x98\xB6" "b", {false, false});
+    EXPECT_EQ(t.decode(ids), "a\x9F\x98\xB6" "b");  // the bytes llama.cpp keeps
+    StreamingDecoder decoder(t);
+    std::string streamed;
+    for (TokenId id : ids) streamed += decoder.push(id);
+    streamed += decoder.flush();
+    EXPECT_TRUE(is_valid_utf8(streamed)) << streamed;
+    EXPECT_EQ(streamed.front(), 'a');
+    EXPECT_EQ(streamed.back(), 'b');
+}
+
 TEST(StreamingDecoder, InvalidAndUnfinishedBytesBecomeReplacementCharacters) {
     const Tokenizer& t = llama_spm();
     const auto byte = [&](uint8_t b) { return spm_byte_token(t.vocab(), b); };

@@ -36,6 +36,16 @@ export interface LoadOptions {
   /** CPU threads (a whole number >= 1); default: every core in the threaded build, 1 in the single-threaded one
    * (which is what runs without cross-origin isolation, whatever is asked) */
   threads?: number;
+  /** bytes the model may hold in WebAssembly memory (its file, KV cache and buffers); a model over it
+   * is a ChordError "out_of_memory" before the memory is taken. 0 (default): the 4 GB wasm limit */
+  maxMemory?: number;
+}
+
+export interface MemoryUsage {
+  /** the WebAssembly heap's size: it grows as models load and never shrinks */
+  heapBytes: number;
+  /** bytes of the heap in use */
+  allocatedBytes: number;
 }
 
 export interface ModelInfo {
@@ -80,8 +90,13 @@ export interface GenerateOptions {
   penaltyLastN?: number;
   seed?: number;
   /** the generation ends before the first of these strings */
-  stop?: string[];
+  stop?: string | string[];
+  /** false: end-of-generation tokens (EOS, <|im_end|>, …) do not end the generation (default true) */
+  stopAtEndOfGeneration?: boolean;
+  /** stops the generation, also while the prompt is read */
   signal?: AbortSignal;
+  /** after each batch of the prompt is read: tokens read so far, of total */
+  onPromptProgress?: (progress: { read: number; total: number }) => void;
 }
 
 export interface GenerateChunk {
@@ -99,7 +114,7 @@ export interface CompleteResult {
 }
 
 export class ChordError extends Error {
-  /** chord::ErrorCode name: "truncated", "not_gguf", "unsupported", "context_full", "invalid_argument", ... */
+  /** chord::ErrorCode name: "truncated", "not_gguf", "unsupported", "context_full", "out_of_memory", "invalid_argument", ... */
   code: string;
 }
 
@@ -109,6 +124,8 @@ export class Chord {
   static loadInWorker(source: ModelSource, options?: LoadOptions): Promise<WorkerChord>;
   /** removes a URL's file from the cache that `cache: true` fills, or every cached model when no URL is given */
   static deleteCached(url?: string | URL): Promise<boolean>;
+  /** the WebAssembly heap: how large it is and how much of it is in use */
+  static memoryUsage(): Promise<MemoryUsage>;
   readonly info: ModelInfo;
   tokenize(text: string, options?: { bos?: boolean; special?: boolean }): number[];
   detokenize(ids: Iterable<number>, options?: { special?: boolean }): string;

@@ -16,6 +16,7 @@ namespace {
 struct ChatOptions {
     std::string model, template_name, system;
     uint32_t n_ctx = 0;
+    uint64_t max_memory_mib = 0;
     unsigned threads = 0;
     GenerateOptions generation;
 };
@@ -23,6 +24,7 @@ struct ChatOptions {
 void run_chat(const ChatOptions& options) {
     ModelOptions model_options;
     model_options.n_ctx = options.n_ctx;
+    model_options.max_memory = options.max_memory_mib << 20;
     model_options.threads = options.threads;
     const auto model = Model::load(options.model, model_options);
     const ChatTemplate chat_template = chat_template_for(
@@ -67,6 +69,8 @@ void register_chat_command(CLI::App& app) {
     cmd->add_option("--temp", o->generation.sampling.temperature, "Temperature; 0 is greedy")->capture_default_str();
     cmd->add_option("--seed", o->generation.sampling.seed, "Random seed")->capture_default_str();
     cmd->add_option("--ctx", o->n_ctx, "Context window in tokens (default: the model's, at most 4096)");
+    cmd->add_option("--max-memory", o->max_memory_mib, "Most memory the model may hold, in MiB (default: the machine's)")
+        ->check(CLI::Range(uint64_t(1), uint64_t(1) << 40));
     cmd->add_option("-t,--threads", o->threads, "CPU threads (default: one per hardware thread)");
     cmd->callback([o] { run_chat(*o); });
 }

@@ -13,6 +13,7 @@ namespace {
 struct GenerateCommandOptions {
     std::string model, prompt;
     uint32_t n_ctx = 0;
+    uint64_t max_memory_mib = 0;
     unsigned threads = 0;
     GenerateOptions generation;  // max tokens and sampling
     bool ids_only = false;
@@ -22,6 +23,7 @@ struct GenerateCommandOptions {
 void run_generate(const GenerateCommandOptions& options) {
     ModelOptions model_options;
     model_options.n_ctx = options.n_ctx;
+    model_options.max_memory = options.max_memory_mib << 20;
     model_options.threads = options.threads;
     const auto model = Model::load(options.model, model_options);
     Session session(*model);
@@ -61,6 +63,8 @@ void register_generate_command(CLI::App& app) {
     cmd->add_option("--repeat-penalty", o->generation.sampling.repeat_penalty, "Penalty for recent tokens; 1 is off")->capture_default_str();
     cmd->add_option("--seed", o->generation.sampling.seed, "Random seed")->capture_default_str();
     cmd->add_option("--ctx", o->n_ctx, "Context window in tokens (default: the model's, at most 4096)");
+    cmd->add_option("--max-memory", o->max_memory_mib, "Most memory the model may hold, in MiB (default: the machine's)")
+        ->check(CLI::Range(uint64_t(1), uint64_t(1) << 40));
     cmd->add_option("-t,--threads", o->threads, "CPU threads (default: one per hardware thread)");
     cmd->add_flag("--ids", o->ids_only, "Print only the generated token ids, space-separated, on one line");
     cmd->add_flag("--stats", o->stats, "Print prompt and generation speed on stderr");

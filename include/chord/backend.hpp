@@ -37,6 +37,8 @@ public:
     virtual std::string name() const = 0;
     virtual unsigned threads() const { return 1; }  // CPU threads it computes on
     virtual std::string kernels() const { return ""; }  // which kernels compute, for info and benchmarks
+    // Whether caches and activations live in this process's memory (the CPU), not a device's.
+    virtual bool buffers_in_host_memory() const { return true; }
 
     // --- buffers ---
     // A weight tensor, uploaded (or repacked) once; the view must outlive the backend's use.

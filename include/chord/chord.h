@@ -29,6 +29,7 @@ typedef enum chord_status {
     CHORD_ERR_NOT_FOUND = -11,
     CHORD_ERR_CONTEXT_FULL = -12,
     CHORD_ERR_CANCELLED = -13,
+    CHORD_ERR_OUT_OF_MEMORY = -14,
     CHORD_ERR_INTERNAL = -100
 } chord_status;
 
@@ -41,7 +42,9 @@ typedef enum chord_finish_reason {
 } chord_finish_reason;
 
 typedef struct chord_load_params {
-    uint32_t n_ctx; /* context window in tokens; 0: the model's, at most 4096 */
+    uint32_t n_ctx;      /* context window in tokens; 0: the model's, at most 4096 */
+    uint64_t max_memory; /* bytes the model may hold (file, KV cache, buffers); 0: the machine's memory.
+                          * Over it, chord_load fails with the memory the model needs. */
 } chord_load_params;
 
 typedef struct chord_generate_params {

@@ -26,6 +26,7 @@ enum class ErrorCode : uint8_t {
     NotFound,            // a tensor or other named item does not exist
     ContextFull,         // the tokens do not fit in the context window
     Cancelled,           // the caller cancelled the operation
+    OutOfMemory,         // the model would not fit the memory budget, or an allocation failed
 };
 
 // Stable names for programs (the JS binding exposes them as `error.code`).
@@ -44,6 +45,7 @@ inline const char* error_code_name(ErrorCode code) {
         case ErrorCode::NotFound: return "not_found";
         case ErrorCode::ContextFull: return "context_full";
         case ErrorCode::Cancelled: return "cancelled";
+        case ErrorCode::OutOfMemory: return "out_of_memory";
     }
     return "unknown";
 }

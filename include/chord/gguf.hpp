@@ -25,6 +25,7 @@
 #include "chord/gguf_metadata.hpp"
 #include "chord/mapped_file.hpp"
 #include "chord/type_traits.hpp"
+#include "chord/utf8.hpp"
 
 namespace chord {
 
@@ -104,6 +105,11 @@ public:
     uint32_t alignment() const { return alignment_; }
     uint64_t data_offset() const { return data_offset_; }
     uint64_t file_size() const { return bytes_.size; }
+    uint64_t total_size() const {  // with the other parts of a split model
+        uint64_t n = bytes_.size;
+        for (const GgufFile& shard : shards_) n += shard.bytes_.size;
+        return n;
+    }
 
     // --- metadata ---
     const std::vector<MetaEntry>& metadata() const { return metadata_; }
@@ -235,6 +241,8 @@ private:
             try {
                 const std::string_view key = reader.read_string("metadata key");
                 if (key.empty()) throw Error(ErrorCode::Malformed, "empty metadata key");
+                if (!is_valid_utf8(key))
+                    throw Error(ErrorCode::Malformed, "the key is not valid UTF-8 (" + describe_invalid_utf8(key) + ")");
                 const MetaType type = MetaValue::read_type(reader, "metadata value type");
                 const MetaValue value = MetaValue::decode(type, reader, key);
                 if (!metadata_index_.emplace(key, metadata_.size()).second)
@@ -279,7 +287,7 @@ private:
         uint64_t length;
         std::memcpy(&length, reader.current(), 8);
         if (length == 0 || length > reader.remaining() - 8 || length > 256) return "";
-        return " '" + std::string(reinterpret_cast<const char*>(reader.current() + 8), size_t(length)) + "'";
+        return " '" + printable_utf8(std::string_view(reinterpret_cast<const char*>(reader.current() + 8), size_t(length))) + "'";
     }
 
     static TensorInfo read_tensor_info(ByteReader& reader) {
@@ -287,6 +295,8 @@ private:
         t.info_offset = reader.position();
         t.name = reader.read_string("tensor name");
         if (t.name.empty()) throw Error(ErrorCode::Malformed, "empty tensor name");
+        if (!is_valid_utf8(t.name))
+            throw Error(ErrorCode::Malformed, "the name is not valid UTF-8 (" + describe_invalid_utf8(t.name) + ")");
         t.n_dims = reader.read<uint32_t>("dimension count");
         if (t.n_dims == 0 || t.n_dims > kGgufMaxDims)
             throw Error(ErrorCode::Malformed, "has " + std::to_string(t.n_dims) + " dimensions, expected 1 to 4");

@@ -5,14 +5,19 @@
 // fail. Typed accessors throw WrongType naming the key.
 #pragma once
 
+#include <cmath>
 #include <cstdint>
+#include <cstdio>
 #include <cstring>
+#include <limits>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <vector>
 
 #include "chord/byte_reader.hpp"
 #include "chord/error.hpp"
+#include "chord/utf8.hpp"
 
 namespace chord {
 
@@ -31,6 +36,13 @@ inline const char* meta_type_name(MetaType t) {
 inline size_t meta_type_size(MetaType t) {
     static const uint8_t sizes[] = {1, 1, 2, 2, 4, 4, 4, 1, 0, 0, 8, 8, 8};
     return uint32_t(t) <= 12 ? sizes[uint32_t(t)] : 0;
+}
+
+// A number for an error message: short, and exact enough to recognise (1e+300, nan, 0.1).
+inline std::string number_text(double x) {
+    char text[32];
+    std::snprintf(text, sizeof text, "%.9g", x);
+    return text;
 }
 
 // Deeper nesting than this is refused: real files nest at most once, and a limit keeps a hostile
@@ -94,6 +106,16 @@ public:
     std::string_view as_string() const {
         if (type_ != MetaType::String) throw wrong_type("a string");
         return std::string_view(reinterpret_cast<const char*>(data_), size_);
+    }
+
+    // A string the library reads as text (a name, a token): it must be valid UTF-8, as GGUF
+    // requires. Raw strings stay available through as_string().
+    std::string_view as_text() const {
+        const std::string_view s = as_string();
+        if (!is_valid_utf8(s))
+            throw Error(ErrorCode::Malformed, "metadata '" + std::string(key_) + "' is not valid UTF-8 (" +
+                                                  describe_invalid_utf8(s) + " of '" + printable_utf8(s) + "')");
+        return s;
     }
 
     inline MetaArray as_array() const;
@@ -278,19 +300,41 @@ public:
         return out;
     }
 
-    // Elements of any numeric type, converted.
+    // Elements of any numeric type, converted. A float element for an integer T must be a finite
+    // number in T's range (converting any other is undefined behaviour); a double beyond float's
+    // range becomes +-Inf.
     template <typename T>
     std::vector<T> numbers() const {
         std::vector<T> out;
         out.reserve(size_t(size()));
         for (MetaValue v : *this) {
             if (!v.is_number()) throw wrong_elements("numbers");
-            out.push_back(v.is_integer() ? (v.is_signed_integer() ? T(v.as_i64()) : T(v.as_u64())) : T(v.as_f64()));
+            if (v.is_integer()) {
+                out.push_back(v.is_signed_integer() ? T(v.as_i64()) : T(v.as_u64()));
+            } else {
+                out.push_back(from_float<T>(v.as_f64(), out.size()));
+            }
         }
         return out;
     }
 
 private:
+    template <typename T>
+    T from_float(double x, size_t index) const {
+        if constexpr (std::is_integral_v<T>) {
+            // 2^63 and up do not fit int64 (the bound itself is exact in double).
+            const double limit = std::ldexp(1.0, std::numeric_limits<T>::digits);
+            if (!(x >= double(std::numeric_limits<T>::min()) && x < limit))
+                throw Error(ErrorCode::WrongType, "metadata '" + std::string(key()) + "' element " + std::to_string(index) +
+                                                      " is " + number_text(x) + ", not an integer in range");
+            return T(x);
+        } else {
+            if (std::isfinite(x) && std::fabs(x) > double(std::numeric_limits<T>::max()))
+                return x > 0 ? std::numeric_limits<T>::infinity() : -std::numeric_limits<T>::infinity();
+            return T(x);
+        }
+    }
+
     Error wrong_elements(const char* expected) const {
         return Error(ErrorCode::WrongType, "metadata '" + std::string(key()) + "' is an array of " +
                                                meta_type_name(element_type()) + ", expected " + expected);

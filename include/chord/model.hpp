@@ -4,6 +4,7 @@
 
 #include <cmath>
 #include <memory>
+#include <new>
 #include <string>
 #include <vector>
 
@@ -11,7 +12,9 @@
 #include "chord/cpu_backend.hpp"
 #include "chord/gguf.hpp"
 #include "chord/gguf_split.hpp"
+#include "chord/memory_budget.hpp"
 #include "chord/model_config.hpp"
+#include "chord/tensor_check.hpp"
 #include "chord/tokenizer.hpp"
 
 namespace chord {
@@ -21,6 +24,7 @@ struct ModelOptions {
     uint32_t batch_size = 64;  // tokens per forward pass while reading a prompt
     unsigned threads = 0;      // CPU threads; 0: one per hardware thread
     CpuKernels kernels = CpuKernels::Fast;  // the CPU backend's (the slower ones are for tests)
+    uint64_t max_memory = 0;   // bytes the model may hold here (file, CPU KV cache, buffers); 0: what the platform has
 };
 
 class Model {
@@ -41,6 +45,7 @@ public:
     const Backend& backend() const { return *backend_; }
     unsigned threads() const { return backend_->threads(); }
     uint32_t n_ctx() const { return n_ctx_; }
+    uint32_t batch_size() const { return batch_size_; }
 
     // Runs `n` tokens at positions n_past, n_past+1, … (the cache must hold positions
     // [0, n_past) already) and returns the logits that follow the last of them.
@@ -89,8 +94,15 @@ private:
           backend_(backend ? std::move(backend) : make_cpu_backend({options.threads, options.kernels})) {
         n_ctx_ = options.n_ctx ? options.n_ctx : std::min<uint32_t>(config_.n_ctx_train, 4096);
         batch_size_ = std::max<uint32_t>(1, std::min(options.batch_size, n_ctx_));
-        load_weights();
-        create_buffers();
+        const MemoryNeed need = model_memory_need(config_, file_.total_size(), n_ctx_, batch_size_, !backend_->buffers_in_host_memory());
+        check_memory_budget(need, options.max_memory, n_ctx_);
+        try {
+            load_weights();
+            create_buffers();
+        } catch (const std::bad_alloc&) {  // the budget fit, but the system (or the browser) said no
+            throw Error(ErrorCode::OutOfMemory, "out of memory while loading the model, which needs about " +
+                                                    mebibytes(need.total()) + ": free memory, or ask for a smaller context");
+        }
     }
 
     // The tensor `name` with exactly `shape` (GGUF order: row length first), uploaded.
@@ -107,6 +119,7 @@ private:
             for (uint64_t s : shape) want += (want.empty() ? "" : ", ") + std::to_string(s);
             throw Error(ErrorCode::Malformed, "tensor '" + name + "' has the wrong shape for this model (expected [" + want + "])");
         }
+        check_finite_weights(file_.tensor(*t));  // NaN/Inf weights (and unsupported types): an error now, not NaN logits later
         return backend_->upload_weight(file_.tensor(*t));
     }
 

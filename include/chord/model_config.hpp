@@ -1,7 +1,9 @@
 // Hyper-parameters of a llama-family model, read from GGUF metadata (`<arch>.*` keys).
 #pragma once
 
+#include <cmath>
 #include <cstdint>
+#include <limits>
 #include <string>
 
 #include "chord/error.hpp"
@@ -33,7 +35,7 @@ struct ModelConfig {
 
     static ModelConfig from_gguf(const GgufFile& file) {
         ModelConfig c;
-        c.architecture_name = std::string(file.get_string("general.architecture"));
+        c.architecture_name = std::string(file.get("general.architecture").as_text());
         if (c.architecture_name == "llama") {
             c.architecture = Architecture::Llama;
         } else if (c.architecture_name == "qwen2") {
@@ -59,25 +61,40 @@ struct ModelConfig {
         c.n_head_kv = file.find(a + "attention.head_count_kv") ? u32("attention.head_count_kv") : c.n_head;
         c.n_ff = u32("feed_forward_length");
         c.n_ctx_train = u32("context_length");
+        if (!file.find(a + "attention.key_length") && c.n_embd % c.n_head != 0)
+            throw Error(ErrorCode::Malformed, "embedding_length " + std::to_string(c.n_embd) +
+                                                  " is not a multiple of attention.head_count " + std::to_string(c.n_head) +
+                                                  " (and there is no attention.key_length)");
         c.head_dim = file.find(a + "attention.key_length") ? u32("attention.key_length") : c.n_embd / c.n_head;
-        c.rms_eps = float(file.get_f64(a + "attention.layer_norm_rms_epsilon"));
+        // Read as double and checked before narrowing: a double beyond float's range has no float
+        // value, and one below its smallest becomes 0.
+        const auto positive = [&](const std::string& key, double v) {
+            if (!(v > 0.0 && v <= double(std::numeric_limits<float>::max()) && float(v) > 0.0f))
+                throw Error(ErrorCode::Malformed, "metadata '" + a + key + "' is " + number_text(v) +
+                                                      ", expected a positive finite number");
+            return float(v);
+        };
+        c.rms_eps = positive("attention.layer_norm_rms_epsilon", file.get_f64(a + "attention.layer_norm_rms_epsilon"));
         c.n_rot = file.find(a + "rope.dimension_count") ? u32("rope.dimension_count") : c.head_dim;
-        c.rope_freq_base = float(file.get_f64_or(a + "rope.freq_base", 10000.0));
-        if (const MetaValue* type = file.find(a + "rope.scaling.type"); type && type->as_string() != "none") {
-            if (type->as_string() != "linear")
-                throw Error(ErrorCode::Unsupported, "RoPE scaling '" + std::string(type->as_string()) + "' is not supported");
-            c.rope_freq_scale = 1.0f / float(file.get_f64(a + "rope.scaling.factor"));
+        c.rope_freq_base = positive("rope.freq_base", file.get_f64_or(a + "rope.freq_base", 10000.0));
+        if (const MetaValue* type = file.find(a + "rope.scaling.type"); type && type->as_text() != "none") {
+            if (type->as_text() != "linear")
+                throw Error(ErrorCode::Unsupported, "RoPE scaling '" + std::string(type->as_text()) + "' is not supported");
+            c.rope_freq_scale = 1.0f / positive("rope.scaling.factor", file.get_f64(a + "rope.scaling.factor"));
+            if (!std::isfinite(c.rope_freq_scale))
+                throw Error(ErrorCode::Malformed, "metadata '" + a + "rope.scaling.factor' is too small to invert");
         }
         if (const MetaValue* v = file.find(a + "attention.value_length"); v && v->as_u64() != c.head_dim)
             throw Error(ErrorCode::Unsupported, "value heads of a different width than key heads are not supported");
+        if (uint64_t(c.n_head) * c.head_dim > (1u << 30) || uint64_t(c.n_ff) * 2 > (1u << 30))  // widths stay 32-bit
+            throw Error(ErrorCode::Malformed, "head_count " + std::to_string(c.n_head) + " x key_length " +
+                                                  std::to_string(c.head_dim) + " or feed_forward_length is out of range");
         if (c.n_head % c.n_head_kv != 0)
             throw Error(ErrorCode::Malformed, "attention.head_count " + std::to_string(c.n_head) +
                                                   " is not a multiple of head_count_kv " + std::to_string(c.n_head_kv));
         if (c.n_rot > c.head_dim || c.n_rot % 2 != 0)
             throw Error(ErrorCode::Malformed, "rope.dimension_count " + std::to_string(c.n_rot) + " does not fit head size " +
                                                   std::to_string(c.head_dim));
-        if (!(c.rms_eps > 0.0f) || !(c.rope_freq_base > 0.0f) || !(c.rope_freq_scale > 0.0f))
-            throw Error(ErrorCode::Malformed, "rms epsilon, RoPE base and RoPE scale must be positive");
         c.n_vocab = uint32_t(file.get("tokenizer.ggml.tokens").as_array().size());
         return c;
     }

@@ -28,6 +28,9 @@ struct GenerateOptions {
     SamplerParams sampling;
     std::vector<std::string> stop;   // generation ends before the first of these strings
     bool stop_at_end_of_generation = true;  // EOS, EOT, <|im_end|>, … end the generation
+    // Called after each batch of the prompt with the tokens read so far and the prompt's length
+    // (a progress bar for long prompts); return false to cancel.
+    std::function<bool(size_t read, size_t total)> on_prompt_progress;
 };
 
 enum class FinishReason { Stop, Length, ContextFull, Cancelled };
@@ -79,15 +82,17 @@ public:
         return result_;
     }
 
-    // The same generation one token at a time, for callers that drive the loop themselves (the
-    // browser, between frames): begin() reads the prompt, then step() until `done`. With a backend
-    // that reads asynchronously, begin() may leave pending() and step() may return `pending`: the
-    // logits are on their way; call step() again once they are (webgpu_library.js says when).
+    // The same generation one step at a time, for callers that drive the loop themselves (the
+    // browser, between frames): begin(), then step() until `done`. The first steps read the
+    // prompt, one batch each, so that a long prompt can be cancelled too; then each step makes a
+    // token. With a backend that reads asynchronously, step() may return `pending`: the logits
+    // are on their way; call step() again once they are (webgpu_library.js says when).
     struct Step {
         std::string text;  // newly certain text (may be empty)
         TokenId token = kNoToken;
         bool done = false;
         bool pending = false;
+        size_t prompt_read = 0;  // tokens of the prompt in the cache so far
     };
 
     void begin(const std::vector<TokenId>& prompt, const GenerateOptions& options) {
@@ -108,22 +113,15 @@ public:
         decoder_.emplace(model_.tokenizer());
         result_ = GenerateResult{};
         result_.prompt_tokens = prompt.size();
+        prompt_ = prompt;
+        reuse_cached_prefix();
         active_ = true;
+        waiting_ = false;
         cancelled_.store(false);
-
-        prompt_start_ = Clock::now();
-        const bool read = read_prompt(prompt);
-        result_.prompt_ms = milliseconds_since(prompt_start_);
-        generation_start_ = Clock::now();
-        if (!read) {
-            finish(FinishReason::Cancelled);
-            return;
-        }
-        for (TokenId id : prompt) sampler_->accept(id);
-        waiting_ = model_.logits_pending();
+        prompt_start_ = generation_start_ = Clock::now();
     }
 
-    // After begin() or a step: the logits are still on their way (asynchronous backends only).
+    // After a step: the logits are still on their way (asynchronous backends only).
     bool pending() const { return waiting_; }
 
     Step step() {
@@ -133,23 +131,31 @@ public:
             return s;
         }
         if (!waiting_) {
-            if (int(result_.tokens.size()) >= options_.max_tokens) return finish(FinishReason::Length);
             if (cancelled_.load()) return finish(FinishReason::Cancelled);
-            if (!result_.tokens.empty()) {  // compute what follows the previous token
+            if (reading_prompt()) {
+                const size_t n = std::min<size_t>(model_.batch_size(), prompt_.size() - cached_.size());
+                evaluate(prompt_.data() + cached_.size(), n);
+                s.prompt_read = cached_.size();
+                if (options_.on_prompt_progress && !options_.on_prompt_progress(cached_.size(), prompt_.size()))
+                    return finish(FinishReason::Cancelled);
+                if (reading_prompt()) return s;
+                for (TokenId id : prompt_) sampler_->accept(id);
+            } else {  // compute what follows the previous token
                 if (cached_.size() >= model_.n_ctx()) return finish(FinishReason::ContextFull);
                 evaluate(&result_.tokens.back(), 1);
-                if (model_.logits_pending()) {
-                    waiting_ = true;
-                    s.pending = true;
-                    return s;
-                }
+            }
+            if (model_.logits_pending()) {
+                waiting_ = true;
+                s.pending = true;
+                return s;
             }
         }
-        if (waiting_ && result_.tokens.empty()) {  // the prompt's logits just arrived: the prompt took until now
+        waiting_ = false;
+        if (result_.tokens.empty()) {  // the prompt's logits are here: the prompt took until now
             result_.prompt_ms = milliseconds_since(prompt_start_);
             generation_start_ = Clock::now();
+            if (options_.max_tokens == 0) return finish(FinishReason::Length);
         }
-        waiting_ = false;
         const std::vector<float>& logits = model_.finish_forward();
         const TokenId token = sampler_->sample(logits.data(), logits.size());
         if (options_.stop_at_end_of_generation && model_.tokenizer().vocab().is_end_of_generation(token))
@@ -209,21 +215,18 @@ private:
         return std::chrono::duration<double, std::milli>(Clock::now() - t).count();
     }
 
-    // Computes the prompt tokens the cache does not hold yet, batch by batch so that a cancel
-    // takes effect between batches. Returns false if cancelled.
-    bool read_prompt(const std::vector<TokenId>& prompt) {
+    // Keeps the cached tokens the prompt starts with (the conversation so far): only the rest of
+    // the prompt is computed. A cancelled prompt left a prefix of itself, which counts too.
+    void reuse_cached_prefix() {
         size_t reuse = 0;
-        while (reuse < cached_.size() && reuse < prompt.size() && cached_[reuse] == prompt[reuse]) ++reuse;
-        reuse = std::min(reuse, prompt.size() - 1);  // the last prompt token is always run: its logits are needed
+        while (reuse < cached_.size() && reuse < prompt_.size() && cached_[reuse] == prompt_[reuse]) ++reuse;
+        reuse = std::min(reuse, prompt_.size() - 1);  // the last prompt token is always run: its logits are needed
         cached_.resize(reuse);
-        result_.prompt_tokens_computed = prompt.size() - reuse;
-        const size_t batch = kPromptBatch;
-        for (size_t done = reuse; done < prompt.size(); done += batch) {
-            if (cancelled_.load()) return false;
-            evaluate(prompt.data() + done, std::min(batch, prompt.size() - done));
-        }
-        return true;
+        result_.prompt_tokens_computed = prompt_.size() - reuse;
     }
+
+    // Until the whole prompt is in the cache (after that, the cache also holds generated tokens).
+    bool reading_prompt() const { return result_.tokens.empty() && cached_.size() < prompt_.size(); }
 
     void evaluate(const TokenId* tokens, size_t n) {
         model_.forward(tokens, n, uint32_t(cached_.size()));
@@ -277,8 +280,6 @@ private:
         bool stopped_ = false;
     };
 
-    static constexpr size_t kPromptBatch = 64;
-
     Model& model_;
     std::vector<TokenId> cached_;  // the tokens whose keys and values the cache holds, in order
     bool waiting_ = false;  // the logits of the last evaluate() are on their way
@@ -287,6 +288,7 @@ private:
     // The generation in progress.
     bool active_ = false;
     GenerateOptions options_;
+    std::vector<TokenId> prompt_;
     std::optional<Sampler> sampler_;
     StopStringFilter filter_;
     std::optional<StreamingDecoder> decoder_;

@@ -117,20 +117,21 @@ struct SynthResult {
     size_t tensors = 0;
 };
 
-// Writes the model to `path`.
-inline SynthResult synth_model(const SynthOptions& options, const std::string& path) {
-    const GgufFile vocab = GgufFile::open(options.vocab_path);
-    GgufStreamWriter writer(path, synth_layout(options, vocab));
+// Generates the data of every tensor of `layout`, in table order, a few rows at a time (norms 1,
+// matrices normal with kSynthWeightStd, quantized to the tensor's type), and hands each piece to
+// `write(tensor, bytes, size)`. Returns the number of parameters.
+template <typename Write>
+uint64_t synth_weights(const GgufLayout& layout, uint64_t seed, Write&& write) {
     constexpr uint64_t kChunkWeights = uint64_t(1) << 20;  // generated and quantized at a time
     std::vector<float> weights;
     std::vector<uint8_t> quantized;
-    SynthResult result;
-    for (const GgufLayout::Tensor& t : writer.layout().tensors()) {
+    uint64_t parameters = 0;
+    for (const GgufLayout::Tensor& t : layout.tensors()) {
         const uint64_t row = t.shape[0], rows = t.shape.size() > 1 ? t.shape[1] : 1;
         const uint64_t rows_per_chunk = std::max<uint64_t>(1, kChunkWeights / row);
         const TypeTraits& traits = type_traits(t.type);
         const bool is_norm = t.shape.size() == 1;
-        WeightRng rng(options.seed ^ fnv1a64(t.name));
+        WeightRng rng(seed ^ fnv1a64(t.name));
         for (uint64_t done = 0; done < rows; done += rows_per_chunk) {
             const size_t n = size_t(std::min(rows_per_chunk, rows - done) * row);
             weights.resize(n);
@@ -140,14 +141,38 @@ inline SynthResult synth_model(const SynthOptions& options, const std::string& p
                 for (float& w : weights) w = kSynthWeightStd * rng.normal();
             quantized.resize(n / traits.block_elements * traits.block_bytes);
             quantize(t.type, weights.data(), quantized.data(), n);
-            writer.write(quantized.data(), quantized.size());
+            write(t, quantized.data(), quantized.size());
         }
-        result.parameters += row * rows;
+        parameters += row * rows;
     }
+    return parameters;
+}
+
+// Writes the model to `path`.
+inline SynthResult synth_model(const SynthOptions& options, const std::string& path) {
+    const GgufFile vocab = GgufFile::open(options.vocab_path);
+    GgufStreamWriter writer(path, synth_layout(options, vocab));
+    SynthResult result;
+    result.parameters = synth_weights(writer.layout(), options.seed,
+                                      [&](const GgufLayout::Tensor&, const uint8_t* data, size_t size) { writer.write(data, size); });
     writer.finish();
     result.tensors = writer.layout().tensors().size();
     result.file_bytes = writer.layout().file_size();
     return result;
+}
+
+// The same model as synth_model() writes, in memory, with the vocabulary already open: for tests
+// that build small models without touching the disk (the wasm tests too).
+inline std::vector<uint8_t> synth_model_bytes(const SynthOptions& options, const GgufFile& vocab) {
+    const GgufLayout layout = synth_layout(options, vocab);
+    const std::string header = layout.header_bytes();
+    std::vector<uint8_t> bytes(header.begin(), header.end());
+    synth_weights(layout, options.seed, [&](const GgufLayout::Tensor& t, const uint8_t* data, size_t size) {
+        bytes.resize(std::max<size_t>(bytes.size(), header.size() + size_t(t.offset)));  // the padding before it
+        bytes.insert(bytes.end(), data, data + size);
+    });
+    bytes.resize(size_t(layout.file_size()));
+    return bytes;
 }
 
 }  // namespace chord

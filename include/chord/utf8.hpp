@@ -50,13 +50,46 @@ inline bool is_incomplete_utf8(std::string_view s) {
     return utf8_sequence_length(probe) == needed;
 }
 
-inline bool is_valid_utf8(std::string_view s) {
-    while (!s.empty()) {
-        const size_t n = utf8_sequence_length(s);
-        if (n == 0) return false;
-        s.remove_prefix(n);
+// Offset of the first byte of `s` that does not begin a valid sequence, or npos if `s` is valid.
+inline size_t invalid_utf8_offset(std::string_view s) {
+    for (size_t at = 0; at < s.size();) {
+        const size_t n = utf8_sequence_length(s.substr(at));
+        if (n == 0) return at;
+        at += n;
     }
-    return true;
+    return std::string_view::npos;
+}
+
+inline bool is_valid_utf8(std::string_view s) { return invalid_utf8_offset(s) == std::string_view::npos; }
+
+// `s` for an error message: valid characters kept, invalid bytes and control characters written
+// as \xNN, so that a message about a corrupt string is itself valid text.
+inline std::string printable_utf8(std::string_view s) {
+    static const char hex[] = "0123456789abcdef";
+    std::string out;
+    for (size_t at = 0; at < s.size();) {
+        const size_t n = utf8_sequence_length(s.substr(at));
+        const auto byte = uint8_t(s[at]);
+        if (n == 0 || byte < 0x20 || byte == 0x7F) {
+            out += "\\x";
+            out += hex[byte >> 4];
+            out += hex[byte & 15];
+            at += 1;
+        } else {
+            out.append(s.substr(at, n));
+            at += n;
+        }
+    }
+    return out;
+}
+
+// "byte 0xff at offset 3": why `s` is not valid UTF-8 (call only when it is not).
+inline std::string describe_invalid_utf8(std::string_view s) {
+    const size_t at = invalid_utf8_offset(s);
+    if (at == std::string_view::npos) return "valid";
+    static const char hex[] = "0123456789abcdef";
+    const auto byte = uint8_t(s[at]);
+    return std::string("byte 0x") + hex[byte >> 4] + hex[byte & 15] + " at offset " + std::to_string(at);
 }
 
 }  // namespace chord

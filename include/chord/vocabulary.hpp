@@ -14,6 +14,7 @@
 #include "chord/error.hpp"
 #include "chord/gguf.hpp"
 #include "chord/pretokenizers.hpp"
+#include "chord/utf8.hpp"
 
 namespace chord {
 
@@ -103,7 +104,7 @@ struct Vocabulary {
 
 private:
     void read_kind(const GgufFile& file) {
-        const std::string model(file.get_string("tokenizer.ggml.model"));
+        const std::string model(file.get("tokenizer.ggml.model").as_text());
         if (model == "llama") {
             kind = TokenizerKind::SentencePiece;
             bos = 1, eos = 2, unk = 0;  // llama.cpp's defaults for SentencePiece vocabularies
@@ -117,7 +118,7 @@ private:
                                                     "' is not supported (supported: 'llama' SentencePiece, 'gpt2' BPE)");
         }
         const MetaValue* pre = file.find("tokenizer.ggml.pre");
-        pre_tokenizer = pre ? std::string(pre->as_string()) : "default";
+        pre_tokenizer = pre ? std::string(pre->as_text()) : "default";
         if (kind == TokenizerKind::BytePairEncoding) {
             const PretokenizerSpec spec = pretokenizer_spec(pre_tokenizer);  // an unknown name fails here
             add_bos = spec.add_bos;
@@ -133,6 +134,10 @@ private:
         texts.reserve(n);
         for (MetaValue t : tokens) {
             std::string text(t.as_string());
+            if (!is_valid_utf8(text))  // tokens are text: the tokenizers, and every message that names one, need UTF-8
+                throw Error(ErrorCode::Malformed, "token " + std::to_string(texts.size()) +
+                                                      " in tokenizer.ggml.tokens is not valid UTF-8 (" +
+                                                      describe_invalid_utf8(text) + " of '" + printable_utf8(text) + "')");
             if (text.empty()) text = "[EMPTY_" + std::to_string(texts.size()) + "]";  // as llama.cpp names them
             max_token_bytes = std::max(max_token_bytes, text.size());
             texts.push_back(std::move(text));
@@ -166,6 +171,10 @@ private:
         merge_keys.reserve(size_t(list.size()));  // no reallocation: the map views these strings
         for (MetaValue m : list) {
             const std::string_view merge = m.as_string();
+            if (!is_valid_utf8(merge))
+                throw Error(ErrorCode::Malformed, "merge " + std::to_string(merge_keys.size()) +
+                                                      " in tokenizer.ggml.merges is not valid UTF-8 (" +
+                                                      describe_invalid_utf8(merge) + " of '" + printable_utf8(merge) + "')");
             // Split at the first space after the first byte, as llama.cpp does.
             const size_t space = merge.size() > 1 ? merge.find(' ', 1) : std::string_view::npos;
             std::string key = "\x01";

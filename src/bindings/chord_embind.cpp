@@ -2,11 +2,16 @@
 // catches chord::Error and returns it as { error, code } so that JS can throw a real Error;
 // no logic lives here.
 #include <emscripten/bind.h>
+#include <emscripten/heap.h>
 #include <emscripten/val.h>
 
+#include <malloc.h>
+
 #include <cstdlib>
+#include <new>
 
 #include "chord/chat.hpp"
+#include "chord/generate_options_reader.hpp"
 #include "chord/session.hpp"
 #include "chord/webgpu_backend.hpp"
 
@@ -28,6 +33,8 @@ val guarded(F&& f) {
         return f();
     } catch (const Error& e) {
         return error_value(e);
+    } catch (const std::bad_alloc&) {  // the heap could not grow: the browser or the 4 GB limit said no
+        return error_value(Error(ErrorCode::OutOfMemory, "out of WebAssembly memory"));
     } catch (const std::exception& e) {
         return error_value(Error(ErrorCode::InvalidArgument, e.what()));
     }
@@ -47,27 +54,38 @@ val step_to_js(const Session::Step& s) {
     v.set("token", s.token);
     v.set("done", s.done);
     v.set("pending", s.pending);  // the logits are on their way: await Module.chordGpuPending, step again
+    if (s.prompt_read) v.set("promptRead", s.prompt_read);  // a batch of the prompt was read
     return v;
 }
 
-GenerateOptions generate_options_from(const val& o) {
-    GenerateOptions g;
-    const auto number = [&](const char* key, auto& field) {
-        if (o.hasOwnProperty(key) && !o[key].isUndefined()) field = o[key].as<std::decay_t<decltype(field)>>();
-    };
-    number("maxTokens", g.max_tokens);
-    number("temperature", g.sampling.temperature);
-    number("topK", g.sampling.top_k);
-    number("topP", g.sampling.top_p);
-    number("minP", g.sampling.min_p);
-    number("repeatPenalty", g.sampling.repeat_penalty);
-    number("frequencyPenalty", g.sampling.frequency_penalty);
-    number("presencePenalty", g.sampling.presence_penalty);
-    number("penaltyLastN", g.sampling.penalty_last_n);
-    if (o.hasOwnProperty("seed") && !o["seed"].isUndefined()) g.sampling.seed = uint64_t(o["seed"].as<double>());
-    if (o.hasOwnProperty("stop") && o["stop"].isArray()) g.stop = emscripten::vecFromJSArray<std::string>(o["stop"]);
-    return g;
-}
+// JS values for generate_options_reader.hpp: the options object as JS made it.
+struct JsAdapter {
+    using Value = val;
+    ValueKind kind(const val& v) const {
+        if (v.isNull() || v.isUndefined()) return ValueKind::Null;
+        if (v.isTrue() || v.isFalse()) return ValueKind::Boolean;
+        if (v.isNumber()) return ValueKind::Number;
+        if (v.isString()) return ValueKind::String;
+        if (v.isArray()) return ValueKind::Array;
+        return v.typeOf().as<std::string>() == "object" ? ValueKind::Object : ValueKind::Other;
+    }
+    double number(const val& v) const { return v.as<double>(); }
+    bool boolean(const val& v) const { return v.isTrue(); }
+    std::string string(const val& v) const { return v.as<std::string>(); }
+    std::vector<val> elements(const val& v) const {
+        std::vector<val> out;
+        const size_t n = v["length"].as<size_t>();
+        for (size_t i = 0; i < n; ++i) out.push_back(v[i]);
+        return out;
+    }
+    std::vector<std::pair<std::string, val>> members(const val& v) const {
+        std::vector<std::pair<std::string, val>> out;
+        const val keys = val::global("Object").call<val>("keys", v);
+        const size_t n = keys["length"].as<size_t>();
+        for (size_t i = 0; i < n; ++i) out.emplace_back(keys[i].as<std::string>(), v[keys[i]]);
+        return out;
+    }
+};
 
 // _malloc'ed blocks handed over by JS: the ones not yet taken are freed on the way out.
 class HeapBlocks {
@@ -106,7 +124,9 @@ public:
     // even when it fails: one block per file, several for a split model.
     // backend: "cpu", "webgpu" (the device in Module.chordGpuDevice), or "webgpu-or-cpu" (auto
     // with a device): the CPU when the weights do not fit the device, and { cpuBecause } says why.
-    val open(const val& addresses, const val& sizes, uint32_t n_ctx, uint32_t threads, const std::string& backend) {
+    // max_memory: the budget in bytes (0: the 4 GB of wasm memory).
+    val open(const val& addresses, const val& sizes, uint32_t n_ctx, uint32_t threads, const std::string& backend,
+             double max_memory) {
         HeapBlocks blocks(emscripten::vecFromJSArray<double>(addresses), emscripten::vecFromJSArray<double>(sizes));
         return guarded([&] {
             std::vector<GgufFile> files;
@@ -118,6 +138,7 @@ public:
             ModelOptions options;
             options.n_ctx = n_ctx;
             options.threads = threads;
+            options.max_memory = uint64_t(max_memory);
             val result = val::object();
             bool gpu = backend == "webgpu";
             if (backend == "webgpu-or-cpu") {
@@ -214,13 +235,14 @@ public:
         });
     }
 
+    // Reading the prompt is left to step(), a batch at a time.
     val begin(const val& prompt, const val& options) {
         return guarded([&] {
             const std::vector<TokenId> tokens = prompt.isString() ? model_->tokenizer().encode(prompt.as<std::string>())
                                                                   : ids_from(prompt);
-            session_->begin(tokens, generate_options_from(options));
+            session_->begin(tokens, read_generate_options(JsAdapter{}, options));
             val v = val::object();
-            v.set("pending", session_->pending());
+            v.set("promptTokens", tokens.size());
             return v;
         });
     }
@@ -254,11 +276,20 @@ private:
     std::unique_ptr<Session> session_;
 };
 
+// The wasm heap's size (it only grows) and the bytes malloc has handed out and not taken back.
+val memory_usage() {
+    val v = val::object();
+    v.set("heapBytes", double(emscripten_get_heap_size()));
+    v.set("allocatedBytes", double(mallinfo().uordblks));
+    return v;
+}
+
 }  // namespace
 }  // namespace chord::wasm
 
 EMSCRIPTEN_BINDINGS(wasm_chord) {
     using chord::wasm::WasmModel;
+    emscripten::function("memoryUsage", &chord::wasm::memory_usage);
     emscripten::class_<WasmModel>("WasmModel")
         .constructor<>()
         .function("open", &WasmModel::open)

@@ -17,7 +17,7 @@ static_assert(int(chord::FinishReason::Stop) == CHORD_FINISH_STOP && int(chord::
                   int(chord::FinishReason::ContextFull) == CHORD_FINISH_CONTEXT_FULL &&
                   int(chord::FinishReason::Cancelled) == CHORD_FINISH_CANCELLED,
               "chord_finish_reason mirrors chord::FinishReason");
-static_assert(-1 - int(chord::ErrorCode::Cancelled) == CHORD_ERR_CANCELLED, "chord_status mirrors chord::ErrorCode");
+static_assert(-1 - int(chord::ErrorCode::OutOfMemory) == CHORD_ERR_OUT_OF_MEMORY, "chord_status mirrors chord::ErrorCode");
 
 namespace {
 
@@ -49,7 +49,7 @@ auto guarded(chord_model* m, F&& f) -> decltype(f()) {
 
 extern "C" {
 
-chord_load_params chord_load_default_params(void) { return chord_load_params{0}; }
+chord_load_params chord_load_default_params(void) { return chord_load_params{0, 0}; }
 
 chord_generate_params chord_generate_default_params(void) {
     const chord::SamplerParams s;
@@ -60,7 +60,10 @@ chord_model* chord_load(const char* path, const chord_load_params* params, char*
     try {
         if (!path) throw chord::Error(chord::ErrorCode::InvalidArgument, "path is NULL");
         chord::ModelOptions options;
-        if (params) options.n_ctx = params->n_ctx;
+        if (params) {
+            options.n_ctx = params->n_ctx;
+            options.max_memory = params->max_memory;
+        }
         auto m = std::make_unique<chord_model>();
         m->model = chord::Model::load(path, options);
         m->session = std::make_unique<chord::Session>(*m->model);

@@ -106,6 +106,7 @@ public:
     BufferId create_cache(size_t n_ctx, size_t width) override { return float_buffer(Kind::Cache, n_ctx, width); }
 
     bool reads_asynchronously() const override { return asynchronous_reads_; }
+    bool buffers_in_host_memory() const override { return false; }
 
     void begin_read(BufferId id, size_t row, size_t n_rows) override {
         const Buffer& a = get(id, Kind::Activations);
@@ -282,10 +283,16 @@ private:
     };
 
     BufferId float_buffer(Kind kind, size_t rows, size_t cols) {
+        const double bytes = double(rows) * double(cols) * 4;  // size_t is 32 bits in wasm: no wrap-around
+        if (bytes > chord_gpu_max_binding())
+            throw Error(ErrorCode::OutOfMemory, "a buffer of " + std::to_string(rows) + " x " + std::to_string(cols) +
+                                                    " floats is more than this GPU binds at once (" +
+                                                    std::to_string(uint64_t(chord_gpu_max_binding())) +
+                                                    " bytes): ask for a smaller context");
         Buffer b;
         b.rows = rows;
         b.cols = cols;
-        b.gpu = chord_gpu_buffer(double(rows * cols * 4));
+        b.gpu = chord_gpu_buffer(bytes);
         return register_buffer(kind, b);
     }
     BufferId register_buffer(Kind kind, Buffer b) {

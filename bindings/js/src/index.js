@@ -34,8 +34,12 @@ export class Chord {
   // source: URL string, URL, Request, Blob/File, ArrayBuffer, Uint8Array, ReadableStream, an array
   // of these for a split model, or in Node a file path. A URL or path named like llama.cpp's split
   // files (…-00001-of-00003.gguf) loads every part.
-  static async load(source, { onProgress, signal, contextLength = 0, cache = false, backend = 'auto', threads } = {}) {
+  // maxMemory: bytes the model may hold in wasm memory (file, KV cache, buffers); a model over
+  // it is a ChordError 'out_of_memory' before its memory is taken. Default: the 4 GB wasm limit.
+  static async load(source, { onProgress, signal, contextLength = 0, cache = false, backend = 'auto', threads, maxMemory = 0 } = {}) {
     checkBackend(backend);
+    if (!(Number.isSafeInteger(maxMemory) && maxMemory >= 0))
+      throw new ChordError(`maxMemory must be a whole number of bytes, got ${maxMemory}`, 'invalid_argument');
     if (threads !== undefined && !(Number.isInteger(threads) && threads >= 1))
       throw new ChordError(`threads must be a whole number of at least 1, got ${threads}`, 'invalid_argument');
     if (threads > defaultThreads()) threads = defaultThreads(); // the worker pool holds one per core
@@ -54,13 +58,13 @@ export class Chord {
         backendReason = reason;
       }
     }
-    const loaded = await readModel(module, source, { onProgress, signal, cache });
+    const loaded = await readModel(module, source, { onProgress, signal, cache, maxMemory });
     const native = new module.WasmModel();
     try {
       // takes ownership of the blocks, even on failure
       const addresses = loaded.blocks.map((b) => b.address), sizes = loaded.blocks.map((b) => b.size);
       const auto = backend === 'auto' && backendName === 'webgpu';
-      const opened = check(native.open(addresses, sizes, contextLength, threads ?? defaultThreads(), auto ? 'webgpu-or-cpu' : backendName));
+      const opened = check(native.open(addresses, sizes, contextLength, threads ?? defaultThreads(), auto ? 'webgpu-or-cpu' : backendName, maxMemory));
       if (opened.cpuBecause) backendReason = `the model does not fit the WebGPU adapter: ${opened.cpuBecause}`;
     } catch (error) {
       native.delete();
@@ -68,6 +72,11 @@ export class Chord {
       throw error;
     }
     return new Chord(native, module, { cache: loaded.cache, files: loaded.blocks.length, backendReason });
+  }
+
+  // The wasm heap's size (it grows, never shrinks) and the bytes in use in it: { heapBytes, allocatedBytes }.
+  static async memoryUsage() {
+    return (await loadModule()).memoryUsage();
   }
 
   // Takes a URL's model file out of the cache that `cache: true` fills, or every model without a URL.
@@ -109,17 +118,17 @@ export class Chord {
   }
 
   // Yields { text, token } as text becomes certain; stops at maxTokens, an end-of-generation
-  // token, a stop string, the end of the context, or `signal`.
+  // token, a stop string, the end of the context, or `signal` (also while the prompt is read:
+  // that goes a batch per step, and onPromptProgress({ read, total }) hears of each).
   async *generate(prompt, options = {}) {
     const native = this.#live();
     if (this.#busy) throw new ChordError('a generation is already running on this model', 'invalid_argument');
-    const { signal, ...rest } = options;
-    const settings = { ...GENERATE_DEFAULTS, ...rest };
+    const { signal, onPromptProgress, ...rest } = options;
+    const settings = { ...GENERATE_DEFAULTS, ...rest }; // checked, key by key, in C++
     signal?.throwIfAborted?.();
     this.#busy = true;
     try {
-      const begun = check(native.begin(typeof prompt === 'string' ? prompt : Array.from(prompt), settings));
-      if (begun.pending) await this.#module.chordGpuPending;
+      const { promptTokens } = check(native.begin(typeof prompt === 'string' ? prompt : Array.from(prompt), settings));
       for (let n = 0; ; n++) {
         if (signal?.aborted) {
           const last = check(native.cancel());
@@ -131,9 +140,11 @@ export class Chord {
           await this.#module.chordGpuPending;
           step = check(native.step());
         }
+        if (step.promptRead) onPromptProgress?.({ read: step.promptRead, total: promptTokens });
         if (step.text) yield { text: step.text, token: step.token };
         if (step.done) break;
-        if (n % 8 === 7) await new Promise((resolve) => setTimeout(resolve, 0)); // let the page breathe
+        // Let the page breathe (and an abort arrive): after each batch of the prompt, every 8 tokens.
+        if (step.promptRead || n % 8 === 7) await new Promise((resolve) => setTimeout(resolve, 0));
       }
     } finally {
       this.#busy = false;

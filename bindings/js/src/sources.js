@@ -2,6 +2,7 @@
 // (several for a split model), never two full copies when the size is known in advance (URL with
 // Content-Length, Blob, file, ArrayBuffer).
 import { cachedModel, openCache, storeModel } from './cache.js';
+import { ChordError } from './errors.js';
 import { isNode } from './module.js';
 
 const SPLIT_NAME = /^(.*)-(\d{5})-of-(\d{5})\.gguf$/; // llama.cpp's gguf-split naming
@@ -10,12 +11,16 @@ const SPLIT_NAME = /^(.*)-(\d{5})-of-(\d{5})\.gguf$/; // llama.cpp's gguf-split 
 // WasmModel.open() (which frees them, even when it fails); the cache status, one of 'off',
 // 'unavailable', 'miss', 'hit', 'stored', 'failed'; forget() takes stored files back out of the
 // cache (when they turn out not to be a model).
-export async function readModel(module, source, { onProgress, signal, cache: cacheOption } = {}) {
+export async function readModel(module, source, { onProgress, signal, cache: cacheOption, maxMemory = 0 } = {}) {
   signal?.throwIfAborted?.();
   const { cache, status } = await openCache(cacheOption);
   const parts = await openParts(expandSplit(source), { signal, cache });
   const blocks = [];
   try {
+    const size = parts.reduce((sum, p) => sum + (p.total ?? 0), 0);
+    if (maxMemory && size > maxMemory) {
+      throw new ChordError(`the model file is ${mebibytes(size)}, more than maxMemory (${mebibytes(maxMemory)})`, 'out_of_memory');
+    }
     const progress = combinedProgress(parts, onProgress);
     for (const [i, part] of parts.entries()) {
       blocks.push(await part.read(module, { signal, onProgress: (loaded) => progress(i, loaded) }));
@@ -171,9 +176,17 @@ function byobReader(stream) {
 }
 
 function allocate(module, size) {
-  const address = module._malloc(Math.max(size, 1));
-  if (!address) throw new Error(`cannot allocate ${size} bytes of WebAssembly memory for the model`);
+  // _malloc returns a signed 32-bit number: addresses past 2 GB come back negative.
+  const address = module._malloc(Math.max(size, 1)) >>> 0;
+  if (!address) {
+    throw new ChordError(`cannot allocate ${mebibytes(size)} of WebAssembly memory for the model file ` +
+      `(the heap holds ${mebibytes(module.HEAPU8.length)} and cannot grow further)`, 'out_of_memory');
+  }
   return address;
+}
+
+function mebibytes(bytes) {
+  return `${(bytes / 2 ** 20).toFixed(1)} MiB`;
 }
 
 // onProgress({ loaded, total }) over all parts; total is null until every part's size is known.

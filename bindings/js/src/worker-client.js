@@ -57,9 +57,10 @@ class WorkerChord {
     return this.#remote.chatPrompt(messages, options);
   }
 
-  async *generate(prompt, { signal, ...options } = {}) {
+  async *generate(prompt, { signal, onPromptProgress, ...options } = {}) {
     signal?.throwIfAborted?.();
-    const id = await this.#remote.start(typeof prompt === 'string' ? prompt : Array.from(prompt), options);
+    const progress = onPromptProgress ? Comlink.proxy(onPromptProgress) : undefined; // functions travel as proxies
+    const id = await this.#remote.start(typeof prompt === 'string' ? prompt : Array.from(prompt), options, progress);
     const abort = () => this.#remote.abort(id);
     signal?.addEventListener('abort', abort, { once: true });
     try {

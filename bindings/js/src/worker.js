@@ -16,10 +16,11 @@ const api = {
   tokenize: (text, options) => model.tokenize(text, options),
   detokenize: (ids, options) => model.detokenize(ids, options),
   chatPrompt: (messages, options) => model.chatPrompt(messages, options),
-  start(prompt, options) {
+  start(prompt, options, onPromptProgress) {
     const controller = new AbortController();
     const id = nextId++;
-    generations.set(id, { iterator: model.generate(prompt, { ...options, signal: controller.signal }), controller });
+    const progress = onPromptProgress ? { onPromptProgress: (p) => onPromptProgress(p) } : {};
+    generations.set(id, { iterator: model.generate(prompt, { ...options, ...progress, signal: controller.signal }), controller });
     return id;
   },
   async next(id) {

@@ -1,0 +1,76 @@
+// The memory budget: a model is measured before anything is allocated, and one over the
+// caller's max_memory (or over what the platform has) is an OutOfMemory error that says what it
+// needs and what to change; the exact budget it needs is enough.
+#include <gtest/gtest.h>
+
+#include "chord/model.hpp"
+#include "test_support.hpp"
+
+namespace chord {
+namespace {
+
+const std::string& stories_path() {
+    static const std::string path = (test::shared_dir() / "models" / "stories260K-f32.gguf").string();
+    return path;
+}
+
+ErrorCode load_error(const ModelOptions& options, std::string* message = nullptr) {
+    try {
+        Model::load(stories_path(), options);
+    } catch (const Error& e) {
+        if (message) *message = e.what();
+        return e.code();
+    }
+    ADD_FAILURE() << "the model loaded";
+    return ErrorCode::InvalidArgument;
+}
+
+TEST(MemoryBudget, NeedCountsTheFileTheCacheAndTheBuffers) {
+    const GgufFile file = GgufFile::open(stories_path());
+    const ModelConfig c = ModelConfig::from_gguf(file);
+    const MemoryNeed need = model_memory_need(c, file.total_size(), 256, 64, false);
+    EXPECT_EQ(need.file, file.file_size());
+    EXPECT_EQ(need.kv_cache, 2ull * c.n_layer * 256 * c.kv_width() * sizeof(float));
+    EXPECT_GT(need.buffers, 64ull * c.n_embd * sizeof(float));
+    EXPECT_EQ(need.total(), need.file + need.kv_cache + need.buffers);
+    EXPECT_EQ(model_memory_need(c, file.total_size(), 256, 64, true).total(), need.file);  // a GPU's buffers are its own
+}
+
+TEST(MemoryBudget, HostileSizesSaturateInsteadOfWrapping) {
+    ModelConfig c;
+    c.n_layer = c.n_embd = c.n_head = c.n_head_kv = c.head_dim = c.n_ff = c.n_vocab = 1u << 30;
+    const MemoryNeed need = model_memory_need(c, ~0ull - 5, ~0u, ~0u, false);
+    EXPECT_EQ(need.kv_cache, ~0ull);
+    EXPECT_EQ(need.total(), ~0ull);
+    EXPECT_THROW(check_memory_budget(need, 0, ~0u), Error);
+}
+
+TEST(MemoryBudget, ExactlyTheNeedLoadsOneByteLessIsAClearError) {
+    ModelOptions options;
+    options.n_ctx = 128;
+    options.threads = 1;
+    const GgufFile file = GgufFile::open(stories_path());
+    const uint64_t need = model_memory_need(ModelConfig::from_gguf(file), file.total_size(), 128, 64, false).total();
+
+    options.max_memory = need;
+    EXPECT_NO_THROW(Model::load(stories_path(), options));
+    options.max_memory = need - 1;
+    std::string message;
+    EXPECT_EQ(load_error(options, &message), ErrorCode::OutOfMemory);
+    EXPECT_NE(message.find("the memory budget (maxMemory) is"), std::string::npos) << message;
+    EXPECT_NE(message.find("KV cache for 128 tokens"), std::string::npos) << message;
+}
+
+TEST(MemoryBudget, AContextWhoseCacheCannotFitThisMachineIsAnErrorNotAnAllocation) {
+    ModelOptions options;
+    options.n_ctx = 4'000'000'000u;  // terabytes of KV cache
+    std::string message;
+    EXPECT_EQ(load_error(options, &message), ErrorCode::OutOfMemory);
+    EXPECT_NE(message.find("this platform has"), std::string::npos) << message;
+    EXPECT_NE(message.find("ask for a smaller context"), std::string::npos) << message;
+    options.n_ctx = 64;  // and the next load works
+    EXPECT_EQ(Model::load(stories_path(), options)->n_ctx(), 64u);
+}
+
+}  // namespace
+}  // namespace chord
