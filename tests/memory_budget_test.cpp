@@ -3,6 +3,9 @@
 // needs and what to change; the exact budget it needs is enough.
 #include <gtest/gtest.h>
 
+#include <limits>
+#include <utility>
+
 #include "chord/model.hpp"
 #include "test_support.hpp"
 
@@ -70,6 +73,21 @@ TEST(MemoryBudget, AContextWhoseCacheCannotFitThisMachineIsAnErrorNotAnAllocatio
     EXPECT_NE(message.find("ask for a smaller context"), std::string::npos) << message;
     options.n_ctx = 64;  // and the next load works
     EXPECT_EQ(Model::load(stories_path(), options)->n_ctx(), 64u);
+}
+
+TEST(MemoryBudget, TheCpuBackendRefusesBuffersWhoseSizeWouldWrap) {
+    const std::unique_ptr<Backend> cpu = make_cpu_backend({1, CpuKernels::Fast});
+    const size_t half = std::numeric_limits<size_t>::max() / 2;
+    // A product that wraps, and one past std::vector's max_size().
+    for (const auto& [rows, cols] : {std::pair{half, size_t(3)}, std::pair{half / 4 + 1, size_t(1)}}) {
+        try {
+            cpu->create_cache(rows, cols);
+            ADD_FAILURE() << rows << " x " << cols << " was allocated";
+        } catch (const Error& e) {
+            EXPECT_EQ(e.code(), ErrorCode::OutOfMemory) << e.what();
+        }
+    }
+    EXPECT_THROW(cpu->create_activations(half, 4), Error);
 }
 
 }  // namespace

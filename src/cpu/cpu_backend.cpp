@@ -4,6 +4,7 @@
 // quantized products run on the integer kernels of int_dot.hpp unless `reference` is set, or, in
 // the WebAssembly build where the engine has relaxed SIMD, on those of relaxed/relaxed_kernels.cpp.
 #include <cmath>
+#include <string>
 #include <thread>
 #include <vector>
 
@@ -20,6 +21,16 @@
 
 namespace chord {
 namespace {
+
+// rows × cols floats; a count whose bytes do not fit size_t (32 bits in wasm) is an error, not a
+// small buffer. (Model's memory budget refuses such sizes first; this keeps other callers safe.)
+size_t float_count(size_t rows, size_t cols) {
+    size_t n;
+    if (__builtin_mul_overflow(rows, cols, &n) || n > std::vector<float>().max_size())
+        throw Error(ErrorCode::OutOfMemory, "a buffer of " + std::to_string(rows) + " x " + std::to_string(cols) +
+                                                " floats does not fit in memory");
+    return n;
+}
 
 struct Activations {
     size_t rows = 0, cols = 0;
@@ -82,12 +93,12 @@ public:
     }
 
     BufferId create_activations(size_t rows, size_t cols) override {
-        activations_.push_back({rows, cols, std::vector<float>(rows * cols)});
+        activations_.push_back({rows, cols, std::vector<float>(float_count(rows, cols))});
         return encode(Kind::Activations, activations_.size() - 1);
     }
 
     BufferId create_cache(size_t n_ctx, size_t width) override {
-        caches_.push_back({n_ctx, width, std::vector<float>(n_ctx * width)});
+        caches_.push_back({n_ctx, width, std::vector<float>(float_count(n_ctx, width))});
         return encode(Kind::Cache, caches_.size() - 1);
     }
 
