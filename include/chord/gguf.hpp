@@ -212,13 +212,8 @@ private:
     uint64_t read_header(ByteReader& reader) {
         reader.require(4, "GGUF magic");
         if (std::memcmp(reader.current(), "GGUF", 4) != 0) {
-            static const char hex[] = "0123456789abcdef";
             std::string got;
-            for (int i = 0; i < 4; ++i) {
-                got += hex[reader.current()[i] >> 4];
-                got += hex[reader.current()[i] & 15];
-                got += i < 3 ? " " : "";
-            }
+            for (int i = 0; i < 4; ++i) got += hex_byte(reader.current()[i]) + (i < 3 ? " " : "");
             throw Error(ErrorCode::NotGguf, "not a GGUF file: it starts with bytes " + got + ", expected 'GGUF'");
         }
         reader.skip(4, "GGUF magic");

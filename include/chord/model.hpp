@@ -119,8 +119,9 @@ private:
             for (uint64_t s : shape) want += (want.empty() ? "" : ", ") + std::to_string(s);
             throw Error(ErrorCode::Malformed, "tensor '" + name + "' has the wrong shape for this model (expected [" + want + "])");
         }
-        check_finite_weights(file_.tensor(*t));  // NaN/Inf weights (and unsupported types): an error now, not NaN logits later
-        return backend_->upload_weight(file_.tensor(*t));
+        const TensorView view = file_.tensor(*t);
+        check_finite_weights(view);  // NaN/Inf weights (and unsupported types): an error now, not NaN logits later
+        return backend_->upload_weight(view);
     }
 
     void load_weights() {

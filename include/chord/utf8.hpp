@@ -62,18 +62,21 @@ inline size_t invalid_utf8_offset(std::string_view s) {
 
 inline bool is_valid_utf8(std::string_view s) { return invalid_utf8_offset(s) == std::string_view::npos; }
 
+// Two lowercase hex digits: a byte in an error message.
+inline std::string hex_byte(uint8_t byte) {
+    static const char hex[] = "0123456789abcdef";
+    return {hex[byte >> 4], hex[byte & 15]};
+}
+
 // `s` for an error message: valid characters kept, invalid bytes and control characters written
 // as \xNN, so that a message about a corrupt string is itself valid text.
 inline std::string printable_utf8(std::string_view s) {
-    static const char hex[] = "0123456789abcdef";
     std::string out;
     for (size_t at = 0; at < s.size();) {
         const size_t n = utf8_sequence_length(s.substr(at));
         const auto byte = uint8_t(s[at]);
         if (n == 0 || byte < 0x20 || byte == 0x7F) {
-            out += "\\x";
-            out += hex[byte >> 4];
-            out += hex[byte & 15];
+            out += "\\x" + hex_byte(byte);
             at += 1;
         } else {
             out.append(s.substr(at, n));
@@ -87,9 +90,7 @@ inline std::string printable_utf8(std::string_view s) {
 inline std::string describe_invalid_utf8(std::string_view s) {
     const size_t at = invalid_utf8_offset(s);
     if (at == std::string_view::npos) return "valid";
-    static const char hex[] = "0123456789abcdef";
-    const auto byte = uint8_t(s[at]);
-    return std::string("byte 0x") + hex[byte >> 4] + hex[byte & 15] + " at offset " + std::to_string(at);
+    return "byte 0x" + hex_byte(uint8_t(s[at])) + " at offset " + std::to_string(at);
 }
 
 }  // namespace chord
