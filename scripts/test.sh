@@ -35,7 +35,8 @@ echo "== npm package: install"
 (cd bindings/js && npm ci --no-audit --no-fund --loglevel=error && npm run build --silent)  # + the worker bundle
 echo "== wasm: the WebGPU backend against the CPU reference (Node, Dawn on SwiftShader)"
 VK_ICD_FILENAMES=/usr/lib/chromium/vk_swiftshader_icd.json XDG_RUNTIME_DIR="${XDG_RUNTIME_DIR:-/tmp}" \
-  node tests/wasm/webgpu_test.mjs "${CHORD_SHARED_DIR:-../shared}"/models/*.gguf
+  node tests/wasm/webgpu_test.mjs "${CHORD_SHARED_DIR:-../shared}"/models/*.gguf \
+  $(node bindings/js/test-support/golden-models.mjs | grep /build/golden-models/)  # + the synth models of tests/data/golden
 echo "== npm package: type check and tests (node --test)"
 cd bindings/js
 npx tsc --noEmit -p .

@@ -1,18 +1,23 @@
 // Attention of one query head of one token over the first position + 1 cached keys, one workgroup
-// per (token, head), as the CPU backend computes it: the query rounded to half, scores scaled,
-// softmax, each weight rounded to half, the weighted sum of the values. The scores go to a scratch
-// row of n_ctx floats per (token, head); the 64 threads take keys (and then value dimensions) in turn.
-struct Params { n_head: u32, n_head_kv: u32, head_dim: u32, n_ctx: u32, scale: f32, pad0: u32, pad1: u32, pad2: u32 }
+// per (token, head), as the CPU backend computes it for the cache's type (KV_TYPE; kv_cache.wgsl):
+// the query rounded to half (F16 keys) or quantized to Q8_0 blocks (Q8_0 keys: integer dot
+// products, block by block), scores scaled, softmax, each weight rounded to half (F16 values), the
+// weighted sum of the values. The scores go to a scratch row of n_ctx floats per (token, head);
+// the 64 threads take keys (and then value dimensions) in turn.
+// With a sliding window only the last `window` positions count; with soft-capping each score
+// becomes softcap · tanh(score / softcap).
+struct Params { n_head: u32, n_head_kv: u32, head_dim: u32, n_ctx: u32, scale: f32, softcap: f32, window: u32, pad: u32 }
 
 @group(0) @binding(0) var<storage, read> q: array<f32>;
-@group(0) @binding(1) var<storage, read> k_cache: array<f32>;
-@group(0) @binding(2) var<storage, read> v_cache: array<f32>;
+@group(0) @binding(1) var<storage, read> k_cache: array<u32>;
+@group(0) @binding(2) var<storage, read> v_cache: array<u32>;
 @group(0) @binding(3) var<storage, read> positions: array<i32>;
 @group(0) @binding(4) var<storage, read_write> scores: array<f32>;
 @group(0) @binding(5) var<storage, read_write> out: array<f32>;
 @group(0) @binding(6) var<uniform> p: Params;
 
-var<workgroup> q_half: array<f32, 256>;
+var<workgroup> q_half: array<f32, 256>;  // the query as the keys meet it (Q8_0: its codes)
+var<workgroup> q_scale: array<f32, 8>;    // Q8_0: the query's block scales
 var<workgroup> partial: array<f32, 64>;
 
 fn reduce_max(lid: u32, v: f32) -> f32 {
@@ -39,6 +44,42 @@ fn reduce_sum(lid: u32, v: f32) -> f32 {
     return result;
 }
 
+// The key dot of the prepared query with the key starting at value `key` of the cache.
+fn key_dot(key: u32) -> f32 {
+    var s = 0.0;
+    if (KV_TYPE == KV_F32) {
+        for (var d = 0u; d < p.head_dim; d++) { s += q_half[d] * bitcast<f32>(k_cache[key + d]); }
+    } else if (KV_TYPE == KV_F16) {
+        for (var d = 0u; d < p.head_dim; d += 2u) {
+            let word = k_cache[(key + d) / 2u];
+            s += q_half[d] * half_of(word, 0u);
+            s += q_half[d + 1u] * half_of(word, 1u);
+        }
+    } else {
+        let scales = p.n_ctx * p.n_head_kv * p.head_dim / 4u;
+        for (var b = 0u; b < p.head_dim / 32u; b++) {
+            let block = key / 32u + b;
+            var products = 0;
+            for (var w = 0u; w < 8u; w++) {
+                let word = k_cache[block * 8u + w];
+                for (var c = 0u; c < 4u; c++) { products += i32(q_half[b * 32u + w * 4u + c]) * code_of(word, c); }
+            }
+            let d = half_of(k_cache[scales + block / 2u], block);
+            s += f32(products) * (d * q_scale[b]);
+        }
+    }
+    return s;
+}
+
+// Value `at` of the cache.
+fn value_at(at: u32) -> f32 {
+    if (KV_TYPE == KV_F32) { return bitcast<f32>(v_cache[at]); }
+    if (KV_TYPE == KV_F16) { return half_of(v_cache[at / 2u], at); }
+    let block = at / 32u;
+    let d = half_of(v_cache[p.n_ctx * p.n_head_kv * p.head_dim / 4u + block / 2u], block);
+    return d * f32(code_of(v_cache[at / 4u], at));
+}
+
 @compute @workgroup_size(64)
 fn main(@builtin(workgroup_id) group: vec3u, @builtin(local_invocation_index) lid: u32) {
     let i = group.x / p.n_head;
@@ -47,22 +88,34 @@ fn main(@builtin(workgroup_id) group: vec3u, @builtin(local_invocation_index) li
     let kv_width = p.n_head_kv * hd;
     let kv_head = h / (p.n_head / p.n_head_kv);
     let n_past = u32(positions[i]) + 1u;
+    let first = select(0u, n_past - p.window, p.window != 0u && n_past > p.window);
     let row = (i * p.n_head + h) * p.n_ctx;
     let q_row = i * p.n_head * hd + h * hd;
-    for (var d = lid; d < hd; d += 64u) { q_half[d] = round_to_half(q[q_row + d]); }
+    if (KV_TYPE == KV_Q8_0) {  // quantize_q8_0 (as store_kv.wgsl), a thread per block
+        if (lid < hd / 32u) {
+            let first = q_row + 32u * lid;
+            var amax = 0.0;
+            for (var k = 0u; k < 32u; k++) { amax = max(amax, abs(q[first + k])); }
+            let d = divide(amax, 127.0);
+            let inverse = select(0.0, divide(1.0, d), d != 0.0);
+            for (var k = 0u; k < 32u; k++) { q_half[32u * lid + k] = round_half_away(q[first + k] * inverse); }
+            q_scale[lid] = half_value(half_bits(min(d, 65504.0)));
+        }
+    } else {
+        for (var d = lid; d < hd; d += 64u) { q_half[d] = select(round_to_half(q[q_row + d]), q[q_row + d], KV_TYPE == KV_F32); }
+    }
     workgroupBarrier();
     var local_max = -3.0e38;
-    for (var t = lid; t < n_past; t += 64u) {
-        let key = t * kv_width + kv_head * hd;
-        var s = 0.0;
-        for (var d = 0u; d < hd; d++) { s += q_half[d] * k_cache[key + d]; }
+    for (var t = first + lid; t < n_past; t += 64u) {
+        var s = key_dot(t * kv_width + kv_head * hd);
         s *= p.scale;
+        if (p.softcap != 0.0) { s = tanh(s * divide(1.0, p.softcap)) * p.softcap; }
         scores[row + t] = s;
         local_max = max(local_max, s);
     }
     let max_score = reduce_max(lid, local_max);
     var local_sum = 0.0;
-    for (var t = lid; t < n_past; t += 64u) {
+    for (var t = first + lid; t < n_past; t += 64u) {
         let e = exp_accurate(scores[row + t] - max_score);
         scores[row + t] = e;
         local_sum += e;
@@ -72,9 +125,10 @@ fn main(@builtin(workgroup_id) group: vec3u, @builtin(local_invocation_index) li
     workgroupBarrier();
     for (var d = lid; d < hd; d += 64u) {
         var acc = 0.0;
-        for (var t = 0u; t < n_past; t++) {
-            let weight = round_to_half(divide(scores[row + t], total));
-            acc += weight * v_cache[t * kv_width + kv_head * hd + d];
+        for (var t = first; t < n_past; t++) {
+            let share = divide(scores[row + t], total);
+            let weight = select(share, round_to_half(share), KV_TYPE == KV_F16);
+            acc += weight * value_at(t * kv_width + kv_head * hd + d);
         }
         out[q_row + d] = acc;
     }

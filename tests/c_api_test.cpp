@@ -53,6 +53,39 @@ TEST(CApi, AMemoryBudgetTooSmallIsALoadErrorThatSaysWhatTheModelNeeds) {
     EXPECT_NE(m.get(), nullptr) << error;
 }
 
+TEST(CApi, TheKvCacheTypeIsALoadParameterAndTheInfoReportsItsSize) {
+    const std::string synth = (chord::test::shared_dir() / "models" / "synth-llama-q4_0.gguf").string();
+    chord_load_params params = chord_load_default_params();
+    EXPECT_EQ(params.kv_cache_type, CHORD_KV_CACHE_F16);
+    params.n_ctx = 64;
+    char error[256];
+    // synth-llama: 2 layers, keys and values of 4 heads x 32 values
+    const std::pair<int32_t, uint64_t> expected[] = {
+        {CHORD_KV_CACHE_F16, 2 * 2 * 64 * 128 * 2}, {CHORD_KV_CACHE_Q8_0, 2 * 2 * 64 * 4 * 34}, {CHORD_KV_CACHE_F32, 2 * 2 * 64 * 128 * 4}};
+    for (const auto& [type, bytes] : expected) {
+        params.kv_cache_type = type;
+        ModelPtr m(chord_load(synth.c_str(), &params, error, sizeof error));
+        ASSERT_NE(m.get(), nullptr) << error;
+        chord_model_info info{};
+        ASSERT_EQ(chord_get_model_info(m.get(), &info), CHORD_OK);
+        EXPECT_EQ(info.n_ctx, 64u);
+        EXPECT_EQ(info.kv_cache_type, type);
+        EXPECT_EQ(info.kv_cache_bytes, bytes) << chord_kv_cache_type_name(type);
+        EXPECT_EQ(chord_get_model_info(m.get(), nullptr), CHORD_ERR_INVALID_ARGUMENT);
+    }
+    EXPECT_STREQ(chord_kv_cache_type_name(CHORD_KV_CACHE_Q8_0), "q8_0");
+    EXPECT_EQ(chord_kv_cache_type_name(3), nullptr);
+    for (int32_t bad : {3, -1, 1000}) {
+        params.kv_cache_type = bad;
+        EXPECT_EQ(chord_load(synth.c_str(), &params, error, sizeof error), nullptr);
+        EXPECT_NE(std::string(error).find("kv_cache_type"), std::string::npos) << error;
+    }
+    // Q8_0 with heads of 8 values (stories260K) is refused by name.
+    params.kv_cache_type = CHORD_KV_CACHE_Q8_0;
+    EXPECT_EQ(chord_load(kStories.c_str(), &params, error, sizeof error), nullptr);
+    EXPECT_NE(std::string(error).find("q8_0 KV cache"), std::string::npos) << error;
+}
+
 TEST(CApi, TokenizeReportsTheCountAndNeverOverflows) {
     ModelPtr m = load_stories();
     int32_t ids[3] = {-1, -1, -1};

@@ -1,11 +1,17 @@
 // Chat templates: the prompt text of each format, checked against llama.cpp; recognising a
-// template from its Jinja source; choosing the template for a model; names and errors.
+// template from its Jinja source; the real templates of the families people run (Llama 3.x,
+// Qwen2.5/Qwen3, Gemma 2/3, Phi-3.5, SmolLM2); Qwen3's thinking switch; choosing the template for a
+// model; names and errors.
 //
 // The Jinja sources and expected outputs marked "llama.cpp" are copied from llama.cpp's
-// tests/test-chat-template.cpp (github.com/ggml-org/llama.cpp, commit 03f94f19a2c4), where they
-// are the template_str and expected_output of its test cases, for its conversation below.
+// tests/test-chat-template.cpp (github.com/ggml-org/llama.cpp, commit 03f94f19a2c4, unchanged at
+// 3f545beccee6 of August 2026), where they are the template_str and expected_output of its test
+// cases, for its conversation below. The families' texts expected below are what llama.cpp's
+// llm_chat_apply_template (src/llama-chat.cpp at 3f545beccee6) writes for kFamilyConversation.
 #include <gtest/gtest.h>
 
+#include <fstream>
+#include <iterator>
 #include <optional>
 #include <string>
 #include <vector>
@@ -444,21 +450,24 @@ struct RenderCase {
 };
 
 TEST(ChatRender, MatchesLlamaCpp) {
+    const std::string kOpenHermesExpected =
+        "<|im_start|>system\n"
+        "You are a helpful assistant<|im_end|>\n"
+        "<|im_start|>user\n"
+        "Hello<|im_end|>\n"
+        "<|im_start|>assistant\n"
+        "Hi there<|im_end|>\n"
+        "<|im_start|>user\n"
+        "Who are you<|im_end|>\n"
+        "<|im_start|>assistant\n"
+        "   I am an assistant   <|im_end|>\n"
+        "<|im_start|>user\n"
+        "Another question<|im_end|>\n"
+        "<|im_start|>assistant\n";
     const std::vector<RenderCase> cases = {
-        {ChatTemplate::ChatML,  // llama.cpp: OpenHermes
-         "<|im_start|>system\n"
-         "You are a helpful assistant<|im_end|>\n"
-         "<|im_start|>user\n"
-         "Hello<|im_end|>\n"
-         "<|im_start|>assistant\n"
-         "Hi there<|im_end|>\n"
-         "<|im_start|>user\n"
-         "Who are you<|im_end|>\n"
-         "<|im_start|>assistant\n"
-         "   I am an assistant   <|im_end|>\n"
-         "<|im_start|>user\n"
-         "Another question<|im_end|>\n"
-         "<|im_start|>assistant\n"},
+        {ChatTemplate::ChatML, kOpenHermesExpected},  // llama.cpp: OpenHermes
+        // wasm-chord's qwen3 with thinking on (the default) is llama.cpp's chatml.
+        {ChatTemplate::Qwen3, kOpenHermesExpected},
         {ChatTemplate::Llama2,  // llama.cpp: Mistral-7B-Instruct-v0.2 without a system prompt
          "[INST] You are a helpful assistant\n"
          "Hello [/INST]Hi there</s>[INST] Who are you [/INST]   I am an assistant   </s>[INST] "
@@ -770,6 +779,176 @@ TEST(ChatTemplateFor, UnknownExplicitNameIsUnsupported) {
     }
 }
 
+// --- the families people run: their real templates ---
+
+// Qwen3's thinking switch as its template writes it, in a minimal ChatML template of our own.
+constexpr const char* kQwen3Switch =
+    "{%- for message in messages %}{{- '<|im_start|>' + message.role + '\\n' + message.content + '<|im_end|>\\n' }}"
+    "{%- endfor %}{%- if add_generation_prompt %}{{- '<|im_start|>assistant\\n' }}"
+    "{%- if enable_thinking is defined and enable_thinking is false %}{{- '<think>\\n\\n</think>\\n\\n' }}{%- endif %}"
+    "{%- endif %}";
+
+// System, user, assistant, user: the conversation of a chat's second turn. The padded answer
+// shows which formats trim.
+const std::vector<ChatMessage> kFamilyConversation = {
+    {"system", "You are a helpful assistant."},
+    {"user", "Hello"},
+    {"assistant", " Hi there! "},
+    {"user", "What is 2+2?"},
+};
+
+// What llama.cpp writes for kFamilyConversation in each format, without the generation prompt.
+constexpr const char* kLlama3Text =
+    "<|start_header_id|>system<|end_header_id|>\n\nYou are a helpful assistant.<|eot_id|>"
+    "<|start_header_id|>user<|end_header_id|>\n\nHello<|eot_id|>"
+    "<|start_header_id|>assistant<|end_header_id|>\n\nHi there!<|eot_id|>"
+    "<|start_header_id|>user<|end_header_id|>\n\nWhat is 2+2?<|eot_id|>";
+constexpr const char* kChatMLText =
+    "<|im_start|>system\nYou are a helpful assistant.<|im_end|>\n"
+    "<|im_start|>user\nHello<|im_end|>\n"
+    "<|im_start|>assistant\n Hi there! <|im_end|>\n"
+    "<|im_start|>user\nWhat is 2+2?<|im_end|>\n";
+constexpr const char* kGemmaText =  // the system text opens the first user turn
+    "<start_of_turn>user\nYou are a helpful assistant.\n\nHello<end_of_turn>\n"
+    "<start_of_turn>model\nHi there!<end_of_turn>\n"
+    "<start_of_turn>user\nWhat is 2+2?<end_of_turn>\n";
+constexpr const char* kPhi3Text =
+    "<|system|>\nYou are a helpful assistant.<|end|>\n"
+    "<|user|>\nHello<|end|>\n"
+    "<|assistant|>\n Hi there! <|end|>\n"
+    "<|user|>\nWhat is 2+2?<|end|>\n";
+
+struct FamilyCase {
+    const char* source;  // a template of the family (see the constants above)
+    ChatTemplate expected;
+    const char* text;               // without the generation prompt
+    const char* generation_prompt;  // what add_generation_prompt adds
+};
+
+const std::vector<FamilyCase> kFamilies = {
+    {kLlama3, ChatTemplate::Llama3, kLlama3Text, "<|start_header_id|>assistant<|end_header_id|>\n\n"},
+    // Qwen3 is llama.cpp's chatml plus the thinking switch (on here, the default: nothing added).
+    {kQwen3Switch, ChatTemplate::Qwen3, kChatMLText, "<|im_start|>assistant\n"},
+    {kOpenHermes, ChatTemplate::ChatML, kChatMLText, "<|im_start|>assistant\n"},
+    {kGemma, ChatTemplate::Gemma, kGemmaText, "<start_of_turn>model\n"},
+    {kPhi3Mini, ChatTemplate::Phi3, kPhi3Text, "<|assistant|>\n"},
+};
+
+TEST(ChatFamilies, DetectedFromTheirTemplates) {
+    for (const FamilyCase& c : kFamilies) {
+        SCOPED_TRACE(c.source);
+        const std::string source = c.source;
+        EXPECT_EQ(detect_chat_template(source), c.expected);
+        EXPECT_EQ(chat_template_for(gguf_with_template(source), std::nullopt), c.expected);  // as a GGUF carries it
+    }
+}
+
+TEST(ChatFamilies, RenderedAsLlamaCppRendersThem) {
+    for (const FamilyCase& c : kFamilies) {
+        SCOPED_TRACE(c.source);
+        const ChatTemplate id = *detect_chat_template(c.source);
+        EXPECT_EQ(render_chat(id, kFamilyConversation, /*add_generation_prompt=*/false), c.text);
+        EXPECT_EQ(render_chat(id, kFamilyConversation, /*add_generation_prompt=*/true),
+                  std::string(c.text) + c.generation_prompt);
+    }
+}
+
+TEST(ChatFamilies, SmolLM2GetsNoDefaultSystemPrompt) {
+    // SmolLM2's Jinja writes "You are a helpful AI assistant named SmolLM..." when the conversation
+    // has no system message; llama.cpp's chatml does not, and neither does wasm-chord.
+    const ChatTemplate id = ChatTemplate::ChatML;
+    EXPECT_EQ(render_chat(id, {{"user", "Hi"}}, true), "<|im_start|>user\nHi<|im_end|>\n<|im_start|>assistant\n");
+}
+
+TEST(ChatFamilies, ExaoneMoeIsNamedNotMistakenForFalcon3) {
+    // llama.cpp's current rules: <|assistant|> and <|user|> with <|tool_declare|> is EXAONE MoE.
+    const std::string source = "<|user|>\n{{ content }}<|assistant|>\n<|tool_declare|></s>";
+    EXPECT_EQ(chat_detail::detect_family(source), std::string_view("exaone-moe"));
+    EXPECT_EQ(detect_chat_template(source), std::nullopt);
+}
+
+// --- Qwen3's thinking switch ---
+
+ChatOptions thinking(bool on) {
+    ChatOptions options;
+    options.enable_thinking = on;
+    return options;
+}
+
+TEST(ChatThinking, OffEndsTheGenerationPromptWithAnEmptyThinkBlock) {
+    const std::string history = kChatMLText;
+    EXPECT_EQ(render_chat(ChatTemplate::Qwen3, kFamilyConversation, true, thinking(false)),
+              history + "<|im_start|>assistant\n<think>\n\n</think>\n\n");
+    // On, the default, is llama.cpp's chatml byte for byte.
+    EXPECT_EQ(render_chat(ChatTemplate::Qwen3, kFamilyConversation, true, thinking(true)),
+              history + "<|im_start|>assistant\n");
+    EXPECT_EQ(render_chat(ChatTemplate::Qwen3, kFamilyConversation, true),
+              render_chat(ChatTemplate::ChatML, kFamilyConversation, true));
+    // Without a generation prompt there is nothing to switch (Qwen3's template writes it inside
+    // its add_generation_prompt block).
+    EXPECT_EQ(render_chat(ChatTemplate::Qwen3, kFamilyConversation, false, thinking(false)), history);
+    EXPECT_EQ(render_chat(ChatTemplate::Qwen3, {}, true, thinking(false)), "<|im_start|>assistant\n<think>\n\n</think>\n\n");
+}
+
+// Unescapes the Jinja string literal that starts at `at` (just past its opening quote).
+std::string jinja_literal(const std::string& source, size_t at) {
+    std::string text;
+    for (; at < source.size() && source[at] != '\''; ++at) {
+        if (source[at] == '\\' && at + 1 < source.size()) {
+            const char escaped = source[++at];
+            text += escaped == 'n' ? '\n' : escaped;
+        } else {
+            text += source[at];
+        }
+    }
+    return text;
+}
+
+TEST(ChatThinking, TheBytesAreThoseOfQwen3sTemplate) {
+    // Qwen3's template, at its end:
+    //   {{- '<|im_start|>assistant\n' }}
+    //   {%- if enable_thinking is defined and enable_thinking is false %}
+    //       {{- '<think>\n\n</think>\n\n' }}
+    const std::string source = kQwen3Switch;
+    const size_t prompt_at = source.rfind("{{- '<|im_start|>assistant");
+    const size_t switch_at = source.find("enable_thinking is false %}", prompt_at);
+    ASSERT_NE(prompt_at, std::string::npos);
+    ASSERT_NE(switch_at, std::string::npos);
+    const size_t block_at = source.find("{{- '", switch_at);
+    ASSERT_NE(block_at, std::string::npos);
+    const std::string generation_prompt = jinja_literal(source, prompt_at + 5);
+    const std::string thinking_off = jinja_literal(source, block_at + 5);
+    EXPECT_EQ(generation_prompt, "<|im_start|>assistant\n");
+    EXPECT_EQ(thinking_off, "<think>\n\n</think>\n\n");
+    const std::vector<ChatMessage> chat = {{"user", "Hi"}};
+    EXPECT_EQ(render_chat(ChatTemplate::Qwen3, chat, true, thinking(false)),
+              render_chat(ChatTemplate::Qwen3, chat, false) + generation_prompt + thinking_off);
+}
+
+TEST(ChatThinking, OnlyQwen3HasTheSwitchOthersIgnoreIt) {
+    for (std::string_view name : chat_template_names()) {
+        SCOPED_TRACE(name);
+        const ChatTemplate id = chat_template_from_name(name);
+        EXPECT_EQ(chat_template_has_thinking_switch(id), name == "qwen3");
+        if (name == "qwen3") continue;
+        EXPECT_EQ(render_chat(id, kConversation, true, thinking(false)), render_chat(id, kConversation, true));
+    }
+}
+
+TEST(ChatThinking, OnlyQwen3sSwitchMakesATemplateQwen3) {
+    const std::string qwen3 = kQwen3Switch;
+    EXPECT_EQ(detect_chat_template(qwen3), ChatTemplate::Qwen3);
+    EXPECT_EQ(chat_template_name(*detect_chat_template(qwen3)), std::string_view("qwen3"));
+    // ChatML that mentions enable_thinking, or writes <think>, without Qwen3's switch: chatml.
+    EXPECT_EQ(detect_chat_template("<|im_start|>{% if enable_thinking %}{{ '<think>\\n' }}{% endif %}"),
+              ChatTemplate::ChatML);
+    EXPECT_EQ(detect_chat_template(kOpenHermes), ChatTemplate::ChatML);
+    // The switch's text outside ChatML is not Qwen3.
+    EXPECT_EQ(detect_chat_template("{%- if enable_thinking is defined and enable_thinking is false %}"
+                                   "{{- '<think>\\n\\n</think>\\n\\n' }}{%- endif %}"),
+              std::nullopt);
+}
+
 // --- names ---
 
 TEST(ChatTemplateNames, RoundTrip) {
@@ -780,7 +959,7 @@ TEST(ChatTemplateNames, RoundTrip) {
         EXPECT_EQ(chat_template_name(chat_template_from_name(name)), name);
     }
     // Every enum value has a row in the table.
-    for (int i = 0; i <= int(ChatTemplate::Deepseek); ++i) {
+    for (int i = 0; i <= int(ChatTemplate::Qwen3); ++i) {
         const auto id = ChatTemplate(i);
         EXPECT_EQ(chat_template_from_name(chat_template_name(id)), id);
     }

@@ -39,6 +39,22 @@ TEST(GenerateCli, SameSeedSameStoryOtherSeedOtherStory) {
     EXPECT_NE(a.out, c.out);
 }
 
+TEST(GenerateCli, TheKvCacheTypeIsAnOptionAndStatsReportItsSize) {
+    const std::string synth = test::quoted((test::shared_dir() / "models" / "synth-llama-q4_0.gguf").string());
+    // 2 layers x (keys, values) x 64 positions x 128 values
+    for (const auto& [type, bytes] : {std::pair{"", 65536}, std::pair{"f16", 65536}, std::pair{"q8_0", 34816}, std::pair{"f32", 131072}}) {
+        const test::RunResult r = test::run_chord("generate --stats --ids --temp 0 -n 4 --ctx 64 -m " + synth + " -p 'Once upon a time'" +
+                                                  (*type ? std::string(" --kv-cache-type ") + type : std::string()));
+        ASSERT_EQ(r.exit_code, 0) << r.err;
+        const std::string expected = std::string("KV cache: ") + (*type ? type : "f16") + ", " + std::to_string(bytes) + " bytes";
+        EXPECT_NE(r.err.find(expected), std::string::npos) << r.err;
+    }
+    test::expect_error_contract(test::run_chord("generate -m " + synth + " -p x --kv-cache-type q4_0"), "'f16', 'q8_0' or 'f32'");
+    test::expect_error_contract(test::run_chord("chat -m " + kModel + " --template chatml --kv-cache-type F16", "Hello\n"),
+                                "'f16', 'q8_0' or 'f32'");
+    test::expect_error_contract(test::run_chord("generate -m " + kModel + " -p x --kv-cache-type q8_0"), "multiple of 32");
+}
+
 TEST(GenerateCli, ErrorsExitWithCodeOneAndAMessage) {
     test::expect_error_contract(test::run_chord("generate -m " + kModel), "--prompt is required");
     test::expect_error_contract(test::run_chord("generate -m " + kModel + " -p x --top-p 0"), "top_p");
@@ -61,6 +77,19 @@ TEST(ChatCli, AnswersEachLineInTheNamedTemplate) {
     for (size_t at = r.out.find("> "); at != std::string::npos; at = r.out.find("> ", at + 2)) ++prompts;
     EXPECT_EQ(prompts, 3u);  // one per message, and the last at end of input
     EXPECT_NE(r.err.find("chat template: chatml"), std::string::npos);
+}
+
+TEST(ChatCli, NoThinkSwitchesQwen3sThinkingOff) {
+    const test::RunResult off = test::run_chord("chat --template qwen3 --no-think -n 4 --temp 0 -m " + kModel, "Hello\n");
+    ASSERT_EQ(off.exit_code, 0) << off.err;
+    EXPECT_NE(off.err.find("chat template: qwen3, thinking off"), std::string::npos) << off.err;
+    const test::RunResult on = test::run_chord("chat --template qwen3 -n 4 --temp 0 -m " + kModel, "Hello\n");
+    ASSERT_EQ(on.exit_code, 0) << on.err;
+    EXPECT_NE(on.err.find("chat template: qwen3, thinking on"), std::string::npos) << on.err;
+    // A template without the switch: said, and nothing changes.
+    const test::RunResult chatml = test::run_chord("chat --template chatml --no-think -n 4 --temp 0 -m " + kModel, "Hello\n");
+    ASSERT_EQ(chatml.exit_code, 0) << chatml.err;
+    EXPECT_NE(chatml.err.find("the chatml template has no thinking switch"), std::string::npos) << chatml.err;
 }
 
 TEST(ChatCli, AModelWithoutTemplateNeedsOneNamed) {

@@ -33,10 +33,38 @@ TEST(MemoryBudget, NeedCountsTheFileTheCacheAndTheBuffers) {
     const ModelConfig c = ModelConfig::from_gguf(file);
     const MemoryNeed need = model_memory_need(c, file.total_size(), 256, 64, false);
     EXPECT_EQ(need.file, file.file_size());
-    EXPECT_EQ(need.kv_cache, 2ull * c.n_layer * 256 * c.kv_width() * sizeof(float));
+    EXPECT_EQ(need.kv_cache, 2ull * c.n_layer * 256 * c.kv_width() * 2);  // F16 by default
     EXPECT_GT(need.buffers, 64ull * c.n_embd * sizeof(float));
     EXPECT_EQ(need.total(), need.file + need.kv_cache + need.buffers);
     EXPECT_EQ(model_memory_need(c, file.total_size(), 256, 64, true).total(), need.file);  // a GPU's buffers are its own
+}
+
+// The cache at its real size in each type: 2 bytes a value (F16), 34 bytes a block of 32 (Q8_0), 4 (F32).
+TEST(MemoryBudget, TheKvCacheCountsAtItsTypesSize) {
+    const std::string path = (test::shared_dir() / "models" / "synth-llama-q4_0.gguf").string();
+    const GgufFile file = GgufFile::open(path);
+    const ModelConfig c = ModelConfig::from_gguf(file);
+    const uint64_t values = 2ull * c.n_layer * 512 * c.kv_width();
+    const MemoryNeed f16 = model_memory_need(c, file.total_size(), 512, 64, false, KvCacheType::F16);
+    const MemoryNeed q8_0 = model_memory_need(c, file.total_size(), 512, 64, false, KvCacheType::Q8_0);
+    const MemoryNeed f32 = model_memory_need(c, file.total_size(), 512, 64, false, KvCacheType::F32);
+    EXPECT_EQ(f16.kv_cache, values * 2);
+    EXPECT_EQ(q8_0.kv_cache, values / 32 * 34);
+    EXPECT_EQ(f32.kv_cache, values * 4);
+    EXPECT_EQ(f16.buffers, f32.buffers);
+    EXPECT_EQ(f32.total() - f16.total(), values * 2);
+    EXPECT_EQ(kv_cache_bytes(c, 512, KvCacheType::Q8_0), q8_0.kv_cache);
+    // The budget a type needs is enough for it and one byte short of it is not.
+    for (KvCacheType type : {KvCacheType::F16, KvCacheType::Q8_0, KvCacheType::F32}) {
+        ModelOptions options;
+        options.n_ctx = 512;
+        options.threads = 1;
+        options.kv_cache_type = type;
+        options.max_memory = model_memory_need(c, file.total_size(), 512, 64, false, type).total();
+        EXPECT_NO_THROW(Model::load(path, options)) << kv_cache_type_name(type);
+        options.max_memory -= 1;
+        EXPECT_THROW(Model::load(path, options), Error) << kv_cache_type_name(type);
+    }
 }
 
 TEST(MemoryBudget, HostileSizesSaturateInsteadOfWrapping) {
@@ -78,13 +106,15 @@ TEST(MemoryBudget, AContextWhoseCacheCannotFitThisMachineIsAnErrorNotAnAllocatio
 TEST(MemoryBudget, TheCpuBackendRefusesBuffersWhoseSizeWouldWrap) {
     const std::unique_ptr<Backend> cpu = make_cpu_backend({1, CpuKernels::Fast});
     const size_t half = std::numeric_limits<size_t>::max() / 2;
-    // A product that wraps, and one past std::vector's max_size().
-    for (const auto& [rows, cols] : {std::pair{half, size_t(3)}, std::pair{half / 4 + 1, size_t(1)}}) {
-        try {
-            cpu->create_cache(rows, cols);
-            ADD_FAILURE() << rows << " x " << cols << " was allocated";
-        } catch (const Error& e) {
-            EXPECT_EQ(e.code(), ErrorCode::OutOfMemory) << e.what();
+    // A product that wraps, and one past std::vector's max_size(), in each cache type.
+    for (KvCacheType type : {KvCacheType::F32, KvCacheType::F16, KvCacheType::Q8_0}) {
+        for (const auto& [rows, cols] : {std::pair{half, size_t(96)}, std::pair{half / 16, size_t(32)}}) {
+            try {
+                cpu->create_cache(rows, cols, type);
+                ADD_FAILURE() << rows << " x " << cols << " " << kv_cache_type_name(type) << " was allocated";
+            } catch (const Error& e) {
+                EXPECT_EQ(e.code(), ErrorCode::OutOfMemory) << e.what();
+            }
         }
     }
     EXPECT_THROW(cpu->create_activations(half, 4), Error);

@@ -39,7 +39,13 @@ export interface LoadOptions {
   /** bytes the model may hold in WebAssembly memory (its file, KV cache and buffers); a model over it
    * is a ChordError "out_of_memory" before the memory is taken. 0 (default): the 4 GB wasm limit */
   maxMemory?: number;
+  /** how the KV cache stores keys and values: 'f16' (default, as llama.cpp), 'q8_0' (about half of
+   * f16's memory; needs attention heads of a multiple of 32 values) or 'f32'. Another value is a
+   * ChordError "invalid_argument" */
+  kvCacheType?: KvCacheType;
 }
+
+export type KvCacheType = 'f16' | 'q8_0' | 'f32';
 
 export interface MemoryUsage {
   /** the WebAssembly heap's size: it grows as models load and never shrinks */
@@ -58,6 +64,10 @@ export interface ModelInfo {
   kvHeads: number;
   contextLength: number;
   trainedContextLength: number;
+  /** how the KV cache stores keys and values (LoadOptions.kvCacheType) */
+  kvCacheType: KvCacheType;
+  /** the KV cache's bytes: keys and values of every layer for the whole context (on the GPU with WebGPU) */
+  kvCacheBytes: number;
   weightType: string;
   /** the chat template chatPrompt() and chat.completions use (chatml, llama3, …), or null when the model has none wasm-chord knows */
   chatTemplate: string | null;
@@ -135,9 +145,28 @@ export class Chord {
   generate(prompt: string | Iterable<number>, options?: GenerateOptions): AsyncGenerator<GenerateChunk, void, void>;
   complete(prompt: string | Iterable<number>, options?: GenerateOptions): Promise<CompleteResult>;
   lastResult(): CompleteResult;
-  chatPrompt(messages: ChatMessage[], options?: { template?: string; addGenerationPrompt?: boolean }): { prompt: string; template: string };
+  chatPrompt(messages: ChatMessage[], options?: ChatPromptOptions): { prompt: string; template: string };
   readonly chat: { completions: ChatCompletions };
   unload(): Promise<void>;
+}
+
+export interface ChatPromptOptions {
+  /** chat template name (chatml, qwen3, llama3, ...); default: detected from the model */
+  template?: string;
+  /** end the prompt where the assistant's answer begins (default true) */
+  addGenerationPrompt?: boolean;
+  /**
+   * Qwen3's switch (default true): false ends the prompt with an empty thinking block, as Qwen3's
+   * template does for enable_thinking=false, so the model answers without thinking first.
+   * Templates without the switch ignore it.
+   */
+  enableThinking?: boolean;
+}
+
+/** Variables of the chat template, as llama.cpp's and vLLM's OpenAI-style servers take them. */
+export interface ChatTemplateKwargs {
+  /** Qwen3's switch (default true); templates without it ignore it. Other keys are an error. */
+  enable_thinking?: boolean;
 }
 
 export interface ChatMessage {
@@ -155,8 +184,10 @@ export interface ChatCompletionRequest {
   min_p?: number;
   stop?: string | string[];
   seed?: number;
-  /** chat template name (chatml, llama3, phi3, ...); default: detected from the model */
+  /** chat template name (chatml, qwen3, llama3, phi3, ...); default: detected from the model */
   template?: string;
+  /** the template's variables, e.g. { enable_thinking: false } for Qwen3 without thinking */
+  chat_template_kwargs?: ChatTemplateKwargs;
   signal?: AbortSignal;
 }
 
@@ -187,7 +218,7 @@ export interface WorkerChord {
   readonly info: ModelInfo;
   tokenize(text: string, options?: { bos?: boolean; special?: boolean }): Promise<number[]>;
   detokenize(ids: Iterable<number>, options?: { special?: boolean }): Promise<string>;
-  chatPrompt(messages: ChatMessage[], options?: { template?: string; addGenerationPrompt?: boolean }): Promise<{ prompt: string; template: string }>;
+  chatPrompt(messages: ChatMessage[], options?: ChatPromptOptions): Promise<{ prompt: string; template: string }>;
   generate(prompt: string | Iterable<number>, options?: GenerateOptions): AsyncGenerator<GenerateChunk, void, void>;
   complete(prompt: string | Iterable<number>, options?: GenerateOptions): Promise<CompleteResult>;
   lastResult(): Promise<CompleteResult>;

@@ -1,5 +1,6 @@
 // `chord generate -m MODEL -p PROMPT [-n N] [--temp T] [--top-k K] [--top-p P] [--min-p P]
-//  [--repeat-penalty R] [--seed S] [--ids] [--ctx N] [--stats]`: streams the continuation.
+//  [--repeat-penalty R] [--seed S] [--ids] [--ctx N] [--kv-cache-type f16|q8_0|f32] [--stats]`:
+//  streams the continuation.
 #include <cstdio>
 #include <memory>
 #include <string>
@@ -15,6 +16,7 @@ struct GenerateCommandOptions {
     uint32_t n_ctx = 0;
     uint64_t max_memory_mib = 0;
     unsigned threads = 0;
+    std::string kv_cache_type = "f16";
     GenerateOptions generation;  // max tokens and sampling
     bool ids_only = false;
     bool stats = false;
@@ -25,6 +27,7 @@ void run_generate(const GenerateCommandOptions& options) {
     model_options.n_ctx = options.n_ctx;
     model_options.max_memory = options.max_memory_mib << 20;
     model_options.threads = options.threads;
+    model_options.kv_cache_type = parse_kv_cache_type(options.kv_cache_type);
     const auto model = Model::load(options.model, model_options);
     Session session(*model);
     const GenerateResult r = session.generate(options.prompt, options.generation, [&](std::string_view text, TokenId) {
@@ -41,10 +44,13 @@ void run_generate(const GenerateCommandOptions& options) {
     } else {
         std::printf("\n");
     }
-    if (options.stats)
+    if (options.stats) {
+        std::fprintf(stderr, "context: %u tokens; KV cache: %s, %llu bytes\n", model->n_ctx(), kv_cache_type_name(model->kv_cache_type()),
+                     static_cast<unsigned long long>(model->kv_cache_bytes()));
         std::fprintf(stderr, "prompt: %zu tokens in %.3f s (%.1f tok/s); generated: %zu tokens in %.3f s (%.1f tok/s)\n",
                      r.prompt_tokens, r.prompt_ms / 1e3, double(r.prompt_tokens) / std::max(r.prompt_ms / 1e3, 1e-9),
                      r.tokens.size(), r.generation_ms / 1e3, double(r.tokens.size()) / std::max(r.generation_ms / 1e3, 1e-9));
+    }
 }
 
 }  // namespace
@@ -66,8 +72,9 @@ void register_generate_command(CLI::App& app) {
     cmd->add_option("--max-memory", o->max_memory_mib, "Most memory the model may hold, in MiB (default: the machine's)")
         ->check(CLI::Range(uint64_t(1), uint64_t(1) << 40));
     cmd->add_option("-t,--threads", o->threads, "CPU threads (default: one per hardware thread)");
+    cmd->add_option("--kv-cache-type", o->kv_cache_type, "KV cache type: f16, q8_0 (half the memory) or f32")->capture_default_str();
     cmd->add_flag("--ids", o->ids_only, "Print only the generated token ids, space-separated, on one line");
-    cmd->add_flag("--stats", o->stats, "Print prompt and generation speed on stderr");
+    cmd->add_flag("--stats", o->stats, "Print the KV cache's type and size, and prompt and generation speed, on stderr");
     cmd->callback([o] { run_generate(*o); });
 }
 

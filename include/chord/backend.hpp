@@ -11,17 +11,27 @@
 #include <string>
 
 #include "chord/gguf.hpp"
+#include "chord/kv_cache.hpp"
 
 namespace chord {
 
 using BufferId = uint32_t;
+constexpr BufferId kNoBuffer = ~BufferId(0);
 
+// RoPE as ggml computes it: pair k of a head turns by the angle
+//   theta_k = position * freq_base^(-2k/n_rot) / freq_factors[k]
+// interpolated by freq_scale (YaRN blends interpolation and extrapolation over the pairs
+// [corr_low, corr_high] when ext_factor != 0), and cos/sin are multiplied by attn_factor.
 struct RopeParams {
     uint32_t head_dim;
     uint32_t n_rot;     // leading dimensions of each head that are rotated
     float freq_base;
     float freq_scale;
     bool neox;          // pairs (i, i + n_rot/2) instead of (2i, 2i+1)
+    float ext_factor = 0.0f;   // YaRN's extrapolation mix; 0: plain (linear) scaling
+    float attn_factor = 1.0f;  // magnitude scale of cos and sin (YaRN, LongRoPE)
+    float corr_low = 0.0f, corr_high = 0.0f;  // YaRN's ramp over pair indices
+    BufferId freq_factors = kNoBuffer;        // n_rot/2 divisors of the angles (Llama 3, LongRoPE)
 };
 
 struct AttentionParams {
@@ -29,6 +39,8 @@ struct AttentionParams {
     uint32_t n_head_kv;  // each key/value head serves n_head / n_head_kv query heads
     uint32_t head_dim;
     float scale;         // applied to q·k
+    float softcap = 0.0f;  // scores become softcap * tanh(score / softcap) before the softmax; 0: off
+    uint32_t window = 0;   // sliding window: the query at p sees keys at p - window + 1 .. p; 0: all
 };
 
 class Backend {
@@ -44,8 +56,9 @@ public:
     // A weight tensor, uploaded (or repacked) once; the view must outlive the backend's use.
     virtual BufferId upload_weight(const TensorView& tensor) = 0;
     virtual BufferId create_activations(size_t rows, size_t cols) = 0;
-    // One layer's key or value cache: `n_ctx` positions of `width` values.
-    virtual BufferId create_cache(size_t n_ctx, size_t width) = 0;
+    // One layer's key or value cache: `n_ctx` positions of `width` values, stored in `type` and
+    // read by attention() as that type asks (kv_cache.hpp).
+    virtual BufferId create_cache(size_t n_ctx, size_t width, KvCacheType type) = 0;
     virtual void read(BufferId activations, size_t row, size_t n_rows, float* out) const = 0;
     // Backends whose results wait on a device (WebGPU in the browser, which cannot block) read
     // asynchronously: begin_read() starts bringing rows back, the caller returns to the JS event
@@ -72,10 +85,19 @@ public:
     // cached positions 0..positions[i] (causal).
     virtual void attention(BufferId q, BufferId k, BufferId v, BufferId k_cache, BufferId v_cache,
                            const AttentionParams& params, const int32_t* positions, size_t n, BufferId out) = 0;
+    // Each head_dim-wide slice of x[i] divided by its own RMS and times `weight` (head_dim
+    // values), in place: the per-head query/key norms of Qwen3 and Gemma 3.
+    virtual void rms_norm_heads(BufferId x, BufferId weight, float eps, uint32_t head_dim, size_t n) = 0;
     // gate[i] = silu(gate[i]) * up[i]
     virtual void swiglu(BufferId gate, BufferId up, size_t n) = 0;
+    // gate[i] = gelu(gate[i]) * up[i], GELU in its tanh form, as ggml (Gemma)
+    virtual void geglu(BufferId gate, BufferId up, size_t n) = 0;
     // x[i] += y[i]
     virtual void add(BufferId x, BufferId y, size_t n) = 0;
+    // x[i] *= factor
+    virtual void scale(BufferId x, float factor, size_t n) = 0;
+    // x[i] = cap * tanh(x[i] / cap): Gemma 2's final logit soft-capping
+    virtual void soft_cap(BufferId x, float cap, size_t n) = 0;
 };
 
 }  // namespace chord

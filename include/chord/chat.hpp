@@ -13,6 +13,11 @@
 //   - The text spells out control tokens ("<|im_start|>", "[INST]", "</s>"): tokenize it with
 //     parse_special = true, or they become plain text.
 //   - Only the roles "system", "user" and "assistant" are accepted.
+//
+// One addition to llama.cpp's built-in formats: "qwen3", llama.cpp's "chatml" with the thinking
+// switch of Qwen3's template (ChatOptions::enable_thinking). llama.cpp's built-in templates have no
+// such switch (only its Jinja path does); with thinking on, the default, "qwen3" writes exactly what
+// llama.cpp's "chatml" writes.
 #pragma once
 
 #include <algorithm>
@@ -32,7 +37,7 @@ struct ChatMessage {
     std::string content;
 };
 
-// One value per format llama.cpp writes; the comment is llama.cpp's name for it.
+// One value per format llama.cpp writes, and wasm-chord's qwen3; the comment is the format's name.
 enum class ChatTemplate : uint8_t {
     ChatML,           // "chatml": <|im_start|>role\n...<|im_end|>\n (Qwen, OpenHermes, ...)
     Llama2,           // "llama2": [INST] ... [/INST], system text plainly before the first user text
@@ -49,6 +54,16 @@ enum class ChatTemplate : uint8_t {
     Llama3,           // "llama3": <|start_header_id|>role<|end_header_id|>\n\n...<|eot_id|>
     Gemma,            // "gemma": <start_of_turn>user\n...<end_of_turn>\n; no system role
     Deepseek,         // "deepseek": ### Instruction:\n...\n### Response:\n...\n<|EOT|>\n (DeepSeek Coder)
+    Qwen3,            // wasm-chord's "qwen3": "chatml" with Qwen3's enable_thinking switch (llama.cpp says "chatml")
+};
+
+// What a template may read besides the messages: the variables of the same names in a Jinja
+// template. A template without the switch ignores it, as a Jinja template ignores a variable it
+// does not read.
+struct ChatOptions {
+    // Qwen3's switch. False ends the generation prompt with an empty thinking block, as Qwen3's
+    // template does for enable_thinking=false, so that the model answers without thinking first.
+    bool enable_thinking = true;
 };
 
 namespace chat_detail {
@@ -144,6 +159,9 @@ struct ChatTemplateEntry {
     const char* name;  // llama.cpp's name, accepted by chat_template_from_name
     Layout layout;
     TurnFormat format;
+    // Written after the generation prompt when ChatOptions::enable_thinking is false; nullptr for a
+    // template without a thinking switch.
+    const char* thinking_off = nullptr;
 };
 
 // The formats, transcribed from llama.cpp's llm_chat_apply_template. Roles are
@@ -156,6 +174,14 @@ inline const std::vector<ChatTemplateEntry>& chat_template_table() {
           {"<|im_start|>user\n", "<|im_end|>\n"},
           {"<|im_start|>assistant\n", "<|im_end|>\n"},
           "<|im_start|>assistant\n"}},
+        // Qwen3's template: {%- if enable_thinking is defined and enable_thinking is false %}
+        // {{- '<think>\n\n</think>\n\n' }} right after the generation prompt.
+        {ChatTemplate::Qwen3, "qwen3", lay_out_in_order,
+         {{"<|im_start|>system\n", "<|im_end|>\n"},
+          {"<|im_start|>user\n", "<|im_end|>\n"},
+          {"<|im_start|>assistant\n", "<|im_end|>\n"},
+          "<|im_start|>assistant\n"},
+         "<think>\n\n</think>\n\n"},
         // Without <<SYS>> support the system text still goes into the first turn, on its own line.
         {ChatTemplate::Llama2, "llama2", lay_out_inst_turns,
          {{"", "\n"}, {"", " [/INST]"}, {"", "</s>"}, "", "[INST] ", "[INST] ", true}},
@@ -231,8 +257,9 @@ inline std::string known_names() {
 // rather than caught by a later, looser rule. Rules after the last family wasm-chord writes
 // (llama3) are left out: they could only say "unsupported".
 //
-// One difference: llama.cpp also sends any source that starts with "mistral" down the [INST]
-// rules, which catches legacy template *names*; here names go through chat_template_from_name.
+// Differences: llama.cpp also sends any source that starts with "mistral" down the [INST] rules,
+// which catches legacy template *names*; here names go through chat_template_from_name. And the
+// "qwen3" rule is wasm-chord's: llama.cpp calls those sources "chatml".
 struct FamilyMarkers {
     std::vector<const char*> all_of;  // every one must occur in the source
     const char* family;               // llama.cpp's name for the template
@@ -242,6 +269,10 @@ inline const std::vector<FamilyMarkers>& family_markers_table() {
     static const std::vector<FamilyMarkers> table = {
         {{"<|im_start|>", "<|im_sep|>"}, "phi4"},
         {{"<|im_start|>", "<end_of_utterance>"}, "smolvlm"},  // <|im_start|> as BOS, but not ChatML
+        // ChatML with Qwen3's thinking switch, found by its Jinja source text: {%- if enable_thinking
+        // is defined and enable_thinking is false %}{{- '<think>\n\n</think>\n\n' }} (Qwen3, Qwen3.5).
+        {{"<|im_start|>", "enable_thinking is defined and enable_thinking is false", "'<think>\\n\\n</think>\\n\\n'"},
+         "qwen3"},
         {{"<|im_start|>"}, "chatml"},
         // Every source with [INST] ends in this group. Mistral's official templates first:
         // https://github.com/mistralai/cookbook/blob/main/concept-deep-dive/tokenization/chat_templates.md
@@ -257,6 +288,7 @@ inline const std::vector<FamilyMarkers>& family_markers_table() {
         {{"[INST]"}, "llama2"},
         {{"<|assistant|>", "<|end|>"}, "phi3"},
         {{"[gMASK]<sop>"}, "chatglm4"},
+        {{"<|assistant|>", "<|user|>", "<|tool_declare|>"}, "exaone-moe"},
         {{"<|assistant|>", "<|user|>", "</s>"}, "falcon3"},
         {{"<|assistant|>", "<|user|>"}, "glmedge"},
         {{"<|{{ item['role'] }}|>", "<|begin_of_image|>"}, "glmedge"},
@@ -331,10 +363,16 @@ inline ChatTemplate chat_template_for(const GgufFile& gguf, std::optional<std::s
                 "the model's chat template ('tokenizer.chat_template') is not one wasm-chord recognises" + advice);
 }
 
+// Whether the template reads ChatOptions::enable_thinking.
+inline bool chat_template_has_thinking_switch(ChatTemplate id) {
+    return chat_detail::chat_template_entry(id).thinking_off != nullptr;
+}
+
 // The prompt text for the conversation, as llama.cpp writes it for this template. With
 // add_generation_prompt the text ends where the assistant's answer begins (formats whose user turn
 // already ends there, like [INST] ... [/INST], add nothing).
-inline std::string render_chat(ChatTemplate id, const std::vector<ChatMessage>& messages, bool add_generation_prompt) {
+inline std::string render_chat(ChatTemplate id, const std::vector<ChatMessage>& messages, bool add_generation_prompt,
+                               const ChatOptions& options = {}) {
     for (size_t i = 0; i < messages.size(); ++i) {
         const std::string& role = messages[i].role;
         if (role != "system" && role != "user" && role != "assistant")
@@ -344,7 +382,10 @@ inline std::string render_chat(ChatTemplate id, const std::vector<ChatMessage>& 
     const chat_detail::ChatTemplateEntry& entry = chat_detail::chat_template_entry(id);
     std::string out;
     entry.layout(entry.format, messages, out);
-    if (add_generation_prompt) out.append(entry.format.generation_prompt);
+    if (add_generation_prompt) {
+        out.append(entry.format.generation_prompt);
+        if (!options.enable_thinking && entry.thinking_off) out.append(entry.thinking_off);
+    }
     return out;
 }
 

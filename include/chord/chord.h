@@ -41,11 +41,26 @@ typedef enum chord_finish_reason {
     CHORD_FINISH_CANCELLED = 3     /* chord_cancel() or the callback returned 0 */
 } chord_finish_reason;
 
+/* How the KV cache stores keys and values (as llama.cpp's cache types). */
+typedef enum chord_kv_cache_type {
+    CHORD_KV_CACHE_F16 = 0,  /* the default, as llama.cpp */
+    CHORD_KV_CACHE_Q8_0 = 1, /* about half of F16; needs attention heads of a multiple of 32 values */
+    CHORD_KV_CACHE_F32 = 2
+} chord_kv_cache_type;
+
 typedef struct chord_load_params {
     uint32_t n_ctx;      /* context window in tokens; 0: the model's, at most 4096 */
     uint64_t max_memory; /* bytes the model may hold (file, KV cache, buffers); 0: the machine's memory.
                           * Over it, chord_load fails with the memory the model needs. */
+    int32_t kv_cache_type; /* a chord_kv_cache_type; another value fails with CHORD_ERR_INVALID_ARGUMENT */
 } chord_load_params;
+
+/* What a loaded model holds. */
+typedef struct chord_model_info {
+    uint32_t n_ctx;          /* the context window in tokens */
+    int32_t kv_cache_type;   /* a chord_kv_cache_type */
+    uint64_t kv_cache_bytes; /* keys and values of every layer for the whole context */
+} chord_model_info;
 
 typedef struct chord_generate_params {
     int32_t max_tokens;
@@ -68,6 +83,12 @@ chord_generate_params chord_generate_default_params(void);
 /* NULL on failure, with the message in `error` (if not NULL; truncated to error_size). */
 chord_model* chord_load(const char* path, const chord_load_params* params, char* error, size_t error_size);
 void chord_free(chord_model* model);
+
+/* Fills `info`; returns CHORD_OK, or a negative chord_status. */
+int chord_get_model_info(chord_model* model, chord_model_info* info);
+
+/* "f16", "q8_0", "f32", or NULL for another value. */
+const char* chord_kv_cache_type_name(int32_t type);
 
 /* The message of the model's last failed call ("" if none). Valid until the next call. */
 const char* chord_last_error(const chord_model* model);

@@ -9,6 +9,7 @@
 #include <string>
 
 #include "chord/error.hpp"
+#include "chord/kv_cache.hpp"
 #include "chord/model_config.hpp"
 
 #ifdef __EMSCRIPTEN__
@@ -31,20 +32,27 @@ inline uint64_t saturating_add(uint64_t a, uint64_t b) {
 
 struct MemoryNeed {
     uint64_t file = 0;      // the model file's bytes (the CPU computes on them in place)
-    uint64_t kv_cache = 0;  // keys and values of every layer for the whole context, as floats
+    uint64_t kv_cache = 0;  // keys and values of every layer for the whole context, in the cache's type
     uint64_t buffers = 0;   // activations of one batch, logits, norm weights as floats
     // (the budget is this process's memory: a GPU's cache and buffers are not counted)
 
     uint64_t total() const { return saturating_add(saturating_add(file, kv_cache), buffers); }
 };
 
+// The KV cache's bytes: keys and values of every layer, `n_ctx` positions, in `type`.
+inline uint64_t kv_cache_bytes(const ModelConfig& c, uint64_t n_ctx, KvCacheType type) {
+    const uint64_t kv_width = uint64_t(c.n_head_kv) * c.head_dim;  // no 32-bit wrap
+    return saturating_mul(saturating_mul(2ull * c.n_layer, n_ctx), kv_cache_row_bytes(type, kv_width));
+}
+
 // With `on_device` (WebGPU) the cache and buffers are the device's, not this process's: only the file counts.
-inline MemoryNeed model_memory_need(const ModelConfig& c, uint64_t file_bytes, uint64_t n_ctx, uint64_t batch, bool on_device) {
+inline MemoryNeed model_memory_need(const ModelConfig& c, uint64_t file_bytes, uint64_t n_ctx, uint64_t batch, bool on_device,
+                                    KvCacheType kv_type = KvCacheType::F16) {
     MemoryNeed need;
     need.file = file_bytes;
     if (on_device) return need;
     const uint64_t q_width = uint64_t(c.n_head) * c.head_dim, kv_width = uint64_t(c.n_head_kv) * c.head_dim;  // no 32-bit wrap
-    need.kv_cache = saturating_mul(saturating_mul(2ull * c.n_layer, n_ctx), saturating_mul(kv_width, sizeof(float)));
+    need.kv_cache = kv_cache_bytes(c, n_ctx, kv_type);
     const uint64_t row = 4ull * c.n_embd + 3 * q_width + 4 * kv_width + 4ull * c.n_ff;  // floats per token
     need.buffers = saturating_mul(saturating_add(saturating_mul(batch, row), 2ull * c.n_vocab + c.n_embd * (2ull * c.n_layer + 2)),
                                   sizeof(float));

@@ -1,10 +1,11 @@
-// A loaded llama-family model: configuration, tokenizer, weights on a backend, KV cache, and
+// A loaded transformer model (llama, qwen2/3, phi3, gemma2/3): configuration, tokenizer, weights on a backend, KV cache, and
 // the forward pass — the transformer, step by step, written once against the backend interface.
 #pragma once
 
 #include <cmath>
 #include <memory>
 #include <new>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -15,6 +16,7 @@
 #include "chord/memory_budget.hpp"
 #include "chord/model_config.hpp"
 #include "chord/tensor_check.hpp"
+#include "chord/tensor_usage.hpp"
 #include "chord/tokenizer.hpp"
 
 namespace chord {
@@ -25,6 +27,7 @@ struct ModelOptions {
     unsigned threads = 0;      // CPU threads; 0: one per hardware thread
     CpuKernels kernels = CpuKernels::Fast;  // the CPU backend's (the slower ones are for tests)
     uint64_t max_memory = 0;   // bytes the model may hold here (file, CPU KV cache, buffers); 0: what the platform has
+    KvCacheType kv_cache_type = KvCacheType::F16;  // how keys and values are stored (kv_cache.hpp); F16 as llama.cpp
 };
 
 class Model {
@@ -45,6 +48,9 @@ public:
     const Backend& backend() const { return *backend_; }
     unsigned threads() const { return backend_->threads(); }
     uint32_t n_ctx() const { return n_ctx_; }
+    KvCacheType kv_cache_type() const { return kv_cache_type_; }
+    // The KV cache's bytes (keys and values, every layer, the whole context), wherever it lives.
+    uint64_t kv_cache_bytes() const { return chord::kv_cache_bytes(config_, n_ctx_, kv_cache_type_); }
     uint32_t batch_size() const { return batch_size_; }
 
     // Runs `n` tokens at positions n_past, n_past+1, … (the cache must hold positions
@@ -80,12 +86,15 @@ public:
 
 private:
     struct Layer {
-        BufferId attn_norm, wq, wk, wv, wqkv, bq, bk, bv, wo;
-        BufferId ffn_norm, w_gate, w_up, w_gate_up, w_down;
-        BufferId k_cache, v_cache;
-        bool fused_qkv, fused_gate_up, has_bias;
+        BufferId attn_norm = kNoBuffer, wq = kNoBuffer, wk = kNoBuffer, wv = kNoBuffer, wqkv = kNoBuffer;
+        BufferId bq = kNoBuffer, bk = kNoBuffer, bv = kNoBuffer, wo = kNoBuffer;
+        BufferId q_norm = kNoBuffer, k_norm = kNoBuffer, post_attn_norm = kNoBuffer;
+        BufferId ffn_norm = kNoBuffer, w_gate = kNoBuffer, w_up = kNoBuffer, w_gate_up = kNoBuffer, w_down = kNoBuffer;
+        BufferId post_ffn_norm = kNoBuffer;
+        BufferId k_cache = kNoBuffer, v_cache = kNoBuffer;
+        bool fused_qkv = false, fused_gate_up = false, has_bias = false;
+        bool windowed = false;  // attends through the sliding window, with the local RoPE
     };
-    static constexpr BufferId kNone = ~BufferId(0);
 
     Model(GgufFile file, const ModelOptions& options, std::unique_ptr<Backend> backend)
         : file_(std::move(file)),
@@ -94,10 +103,15 @@ private:
           backend_(backend ? std::move(backend) : make_cpu_backend({options.threads, options.kernels})) {
         n_ctx_ = options.n_ctx ? options.n_ctx : std::min<uint32_t>(config_.n_ctx_train, 4096);
         batch_size_ = std::max<uint32_t>(1, std::min(options.batch_size, n_ctx_));
-        const MemoryNeed need = model_memory_need(config_, file_.total_size(), n_ctx_, batch_size_, !backend_->buffers_in_host_memory());
+        kv_cache_type_ = options.kv_cache_type;
+        check_kv_cache_type(kv_cache_type_, config_.head_dim);
+        const MemoryNeed need = model_memory_need(config_, file_.total_size(), n_ctx_, batch_size_, !backend_->buffers_in_host_memory(),
+                                                  kv_cache_type_);
         check_memory_budget(need, options.max_memory, n_ctx_);
         try {
             load_weights();
+            refuse_unused_tensors(file_, used_tensors_, config_.architecture_name);
+            set_up_rope();
             create_buffers();
         } catch (const std::bad_alloc&) {  // the budget fit, but the system (or the browser) said no
             throw Error(ErrorCode::OutOfMemory, "out of memory while loading the model, which needs about " +
@@ -109,7 +123,7 @@ private:
     BufferId weight(const std::string& name, std::vector<uint64_t> shape, bool required = true) {
         const TensorInfo* t = file_.find_tensor(name);
         if (!t) {
-            if (!required) return kNone;
+            if (!required) return kNoBuffer;
             throw Error(ErrorCode::NotFound, "model tensor '" + name + "' is missing");
         }
         bool same = t->n_dims == shape.size();
@@ -121,6 +135,7 @@ private:
         }
         const TensorView view = file_.tensor(*t);
         check_finite_weights(view);  // NaN/Inf weights (and unsupported types): an error now, not NaN logits later
+        used_tensors_.insert(name);
         return backend_->upload_weight(view);
     }
 
@@ -132,40 +147,94 @@ private:
                                                   " tokens but token_embd.weight has " + std::to_string(embedding->rows()) + " rows");
         token_embd_ = weight("token_embd.weight", {c.n_embd, c.n_vocab});
         output_norm_ = weight("output_norm.weight", {c.n_embd});
-        output_ = weight("output.weight", {c.n_embd, c.n_vocab}, false);
-        if (output_ == kNone) output_ = token_embd_;  // tied embeddings
-        for (uint32_t l = 0; l < c.n_layer; ++l) {
-            const std::string p = "blk." + std::to_string(l) + ".";
-            Layer L{};
-            L.attn_norm = weight(p + "attn_norm.weight", {c.n_embd});
-            L.fused_qkv = file_.find_tensor(p + "attn_qkv.weight") != nullptr;
-            if (L.fused_qkv) {
-                L.wqkv = weight(p + "attn_qkv.weight", {c.n_embd, c.q_width() + 2 * c.kv_width()});
-            } else {
-                L.wq = weight(p + "attn_q.weight", {c.n_embd, c.q_width()});
-                L.wk = weight(p + "attn_k.weight", {c.n_embd, c.kv_width()});
-                L.wv = weight(p + "attn_v.weight", {c.n_embd, c.kv_width()});
+        // Gemma 2 always ties the output to the embeddings (llama.cpp loads no output.weight for it).
+        if (c.architecture != Architecture::Gemma2) output_ = weight("output.weight", {c.n_embd, c.n_vocab}, false);
+        if (output_ == kNoBuffer) output_ = token_embd_;  // tied embeddings
+        load_rope_factors();
+        for (uint32_t l = 0; l < c.n_layer; ++l) layers_.push_back(load_layer(l));
+    }
+
+    Layer load_layer(uint32_t l) {
+        const ModelConfig& c = config_;
+        const std::string p = "blk." + std::to_string(l) + ".";
+        Layer L;
+        L.windowed = c.layer_has_window(l);
+        L.attn_norm = weight(p + "attn_norm.weight", {c.n_embd});
+        L.fused_qkv = file_.find_tensor(p + "attn_qkv.weight") != nullptr;
+        if (L.fused_qkv) {
+            L.wqkv = weight(p + "attn_qkv.weight", {c.n_embd, c.q_width() + 2 * c.kv_width()});
+        } else {
+            L.wq = weight(p + "attn_q.weight", {c.n_embd, c.q_width()});
+            L.wk = weight(p + "attn_k.weight", {c.n_embd, c.kv_width()});
+            L.wv = weight(p + "attn_v.weight", {c.n_embd, c.kv_width()});
+            if (c.architecture == Architecture::Qwen2) {  // the only family here with q/k/v biases
                 L.bq = weight(p + "attn_q.bias", {c.q_width()}, false);
                 L.bk = weight(p + "attn_k.bias", {c.kv_width()}, false);
                 L.bv = weight(p + "attn_v.bias", {c.kv_width()}, false);
-                L.has_bias = L.bq != kNone || L.bk != kNone || L.bv != kNone;
-                if (L.has_bias && (L.bq == kNone || L.bk == kNone || L.bv == kNone))
-                    throw Error(ErrorCode::Malformed, "layer " + std::to_string(l) + " has some but not all q/k/v biases");
             }
-            L.wo = weight(p + "attn_output.weight", {c.q_width(), c.n_embd});
-            L.ffn_norm = weight(p + "ffn_norm.weight", {c.n_embd});
-            L.fused_gate_up = file_.find_tensor(p + "ffn_gate.weight") == nullptr;
-            if (L.fused_gate_up) {  // phi3: one matrix makes [gate | up]
-                L.w_gate_up = weight(p + "ffn_up.weight", {c.n_embd, 2 * c.n_ff});
-            } else {
-                L.w_gate = weight(p + "ffn_gate.weight", {c.n_embd, c.n_ff});
-                L.w_up = weight(p + "ffn_up.weight", {c.n_embd, c.n_ff});
-            }
-            L.w_down = weight(p + "ffn_down.weight", {c.n_ff, c.n_embd});
-            L.k_cache = backend_->create_cache(n_ctx_, c.kv_width());
-            L.v_cache = backend_->create_cache(n_ctx_, c.kv_width());
-            layers_.push_back(L);
+            L.has_bias = L.bq != kNoBuffer || L.bk != kNoBuffer || L.bv != kNoBuffer;
+            if (L.has_bias && (L.bq == kNoBuffer || L.bk == kNoBuffer || L.bv == kNoBuffer))
+                throw Error(ErrorCode::Malformed, "layer " + std::to_string(l) + " has some but not all q/k/v biases");
         }
+        if (c.qk_norm) {
+            L.q_norm = weight(p + "attn_q_norm.weight", {c.head_dim});
+            L.k_norm = weight(p + "attn_k_norm.weight", {c.head_dim});
+        }
+        L.wo = weight(p + "attn_output.weight", {c.q_width(), c.n_embd});
+        if (c.post_norms) L.post_attn_norm = weight(p + "post_attention_norm.weight", {c.n_embd});
+        L.ffn_norm = weight(p + "ffn_norm.weight", {c.n_embd});
+        L.fused_gate_up = file_.find_tensor(p + "ffn_gate.weight") == nullptr;
+        if (L.fused_gate_up) {  // phi3: one matrix makes [gate | up]
+            L.w_gate_up = weight(p + "ffn_up.weight", {c.n_embd, 2 * c.n_ff});
+        } else {
+            L.w_gate = weight(p + "ffn_gate.weight", {c.n_embd, c.n_ff});
+            L.w_up = weight(p + "ffn_up.weight", {c.n_embd, c.n_ff});
+        }
+        L.w_down = weight(p + "ffn_down.weight", {c.n_ff, c.n_embd});
+        if (c.post_norms) L.post_ffn_norm = weight(p + "post_ffw_norm.weight", {c.n_embd});
+        L.k_cache = backend_->create_cache(n_ctx_, c.kv_width(), kv_cache_type_);
+        L.v_cache = backend_->create_cache(n_ctx_, c.kv_width(), kv_cache_type_);
+        return L;
+    }
+
+    // RoPE frequency factors: Llama 3.1/3.2's rope_freqs, or Phi-3's LongRoPE pair, of which
+    // llama.cpp takes the long factors when the context exceeds the original one.
+    void load_rope_factors() {
+        const ModelConfig& c = config_;
+        const std::vector<uint64_t> shape{c.n_rot / 2};
+        if (c.architecture == Architecture::Llama) {
+            rope_factors_ = weight("rope_freqs.weight", shape, false);
+        } else if (c.architecture == Architecture::Phi3) {
+            const bool long_context = n_ctx_ > c.rope_orig_ctx;
+            rope_factors_ = weight(long_context ? "rope_factors_long.weight" : "rope_factors_short.weight", shape, false);
+            const std::string other = long_context ? "rope_factors_short.weight" : "rope_factors_long.weight";
+            if (file_.find_tensor(other)) used_tensors_.insert(other);  // read, and chosen against
+        }
+    }
+
+    // The RoPE of the global layers and of the sliding-window ones (Gemma's local base).
+    void set_up_rope() {
+        const ModelConfig& c = config_;
+        const auto params = [&](float base, float scale) {
+            RopeParams p{c.head_dim, c.n_rot, base, scale, c.rope_neox};
+            p.ext_factor = c.rope_ext_factor;
+            p.attn_factor = c.rope_attn_factor;
+            p.freq_factors = rope_factors_;
+            yarn_corr_dims(c.n_rot, c.rope_orig_ctx, base, p.corr_low, p.corr_high);
+            return p;
+        };
+        rope_global_ = params(c.rope_freq_base, c.rope_freq_scale);
+        rope_local_ = params(c.rope_freq_base_swa, c.rope_freq_scale_swa);
+    }
+
+    // ggml_rope_yarn_corr_dims: the pair indices where YaRN's ramp starts and ends (beta_fast 32,
+    // beta_slow 1, llama.cpp's defaults).
+    static void yarn_corr_dims(uint32_t n_dims, uint32_t n_ctx_orig, float base, float& low, float& high) {
+        const auto corr_dim = [&](float n_rot) {
+            return float(n_dims) * std::log(float(n_ctx_orig) / (n_rot * 2 * float(M_PI))) / (2 * std::log(base));
+        };
+        low = std::max(0.0f, std::floor(corr_dim(32.0f)));
+        high = std::min(float(n_dims - 1), std::ceil(corr_dim(1.0f)));
     }
 
     void create_buffers() {
@@ -192,11 +261,15 @@ private:
         Backend& be = *backend_;
         positions_.resize(n);
         for (size_t i = 0; i < n; ++i) positions_[i] = int32_t(n_past + i);
-        const RopeParams rope{c.head_dim, c.n_rot, c.rope_freq_base, c.rope_freq_scale, c.rope_neox};
-        const AttentionParams attention{c.n_head, c.n_head_kv, c.head_dim, 1.0f / std::sqrt(float(c.head_dim))};
 
         be.embed(token_embd_, tokens, n, x_);
+        if (c.embedding_scale != 1.0f) be.scale(x_, c.embedding_scale, n);
         for (const Layer& L : layers_) {
+            const RopeParams& rope = L.windowed ? rope_local_ : rope_global_;
+            AttentionParams attention{c.n_head, c.n_head_kv, c.head_dim, c.attention_scale};
+            attention.softcap = c.attn_softcap;
+            attention.window = L.windowed ? c.sliding_window : 0;
+
             // Attention block: x += Wo · attention(rope(Wq·norm(x)), rope(Wk·norm(x)), Wv·norm(x))
             be.rms_norm(x_, L.attn_norm, c.rms_eps, n, xn_);
             if (L.fused_qkv) {
@@ -214,13 +287,18 @@ private:
                     be.add_bias(v_, L.bv, n);
                 }
             }
+            if (c.qk_norm) {
+                be.rms_norm_heads(q_, L.q_norm, c.rms_eps, c.head_dim, n);
+                be.rms_norm_heads(k_, L.k_norm, c.rms_eps, c.head_dim, n);
+            }
             be.rope(q_, rope, positions_.data(), n);
             be.rope(k_, rope, positions_.data(), n);
             be.attention(q_, k_, v_, L.k_cache, L.v_cache, attention, positions_.data(), n, attn_);
             be.matmul(L.wo, attn_, n, proj_);
+            if (c.post_norms) be.rms_norm(proj_, L.post_attn_norm, c.rms_eps, n, proj_);
             be.add(x_, proj_, n);
 
-            // Feed-forward block: x += W_down · (silu(W_gate·norm(x)) * W_up·norm(x))
+            // Feed-forward block: x += W_down · (act(W_gate·norm(x)) * W_up·norm(x))
             be.rms_norm(x_, L.ffn_norm, c.rms_eps, n, xn_);
             if (L.fused_gate_up) {
                 be.matmul(L.w_gate_up, xn_, n, gate_up_);
@@ -230,14 +308,19 @@ private:
                 be.matmul(L.w_gate, xn_, n, gate_);
                 be.matmul(L.w_up, xn_, n, up_);
             }
-            be.swiglu(gate_, up_, n);
+            if (c.ffn_activation == FfnActivation::GeluTanh)
+                be.geglu(gate_, up_, n);
+            else
+                be.swiglu(gate_, up_, n);
             be.matmul(L.w_down, gate_, n, proj_);
+            if (c.post_norms) be.rms_norm(proj_, L.post_ffn_norm, c.rms_eps, n, proj_);
             be.add(x_, proj_, n);
         }
         // Only the last token's logits are needed to continue.
         be.copy_rows(x_, n - 1, 1, last_);
         be.rms_norm(last_, output_norm_, c.rms_eps, 1, last_);
         be.matmul(output_, last_, 1, logits_buffer_);
+        if (c.final_softcap != 0.0f) be.soft_cap(logits_buffer_, c.final_softcap, 1);
     }
 
     GgufFile file_;  // first: the backend computes on views into its bytes
@@ -245,8 +328,11 @@ private:
     Tokenizer tokenizer_;
     std::unique_ptr<Backend> backend_;
     uint32_t n_ctx_ = 0, batch_size_ = 0;
+    KvCacheType kv_cache_type_ = KvCacheType::F16;
 
-    BufferId token_embd_ = kNone, output_norm_ = kNone, output_ = kNone;
+    std::set<std::string> used_tensors_;  // every tensor of the file must end up here
+    BufferId token_embd_ = kNoBuffer, output_norm_ = kNoBuffer, output_ = kNoBuffer, rope_factors_ = kNoBuffer;
+    RopeParams rope_global_{}, rope_local_{};
     std::vector<Layer> layers_;
     BufferId x_, xn_, q_, k_, v_, qkv_, attn_, proj_, gate_, up_, gate_up_, last_, logits_buffer_;
     std::vector<int32_t> positions_;

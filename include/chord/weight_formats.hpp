@@ -3,7 +3,8 @@
 // A plain type name (q4_0, q4_k, …) puts every 2-D tensor in that type, like llama-quantize
 // --pure. The mixes (q4_k_m, …) follow llama.cpp's per-tensor choice for the llama architecture
 // (llama_tensor_get_type in llama-quant.cpp): output.weight in Q6_K, and more bits for some
-// attn_v / ffn_down / attn_output tensors. 1-D tensors (norms) are always F32.
+// attn_v / ffn_down / attn_output tensors (a fused attn_qkv counts as attn_v, as in llama.cpp).
+// 1-D tensors (norms) are always F32.
 #pragma once
 
 #include <cstdint>
@@ -101,6 +102,34 @@ inline GgmlType tensor_type(const WeightFormat& format, TensorRole role, uint32_
             return format.base;
         default: return format.base;
     }
+}
+
+// llama-quantize's fallback for a row length that is not a whole number of the type's blocks
+// (tensor_type_fallback in llama-quant.cpp): K types step down to a 32-weight type, and a row
+// that fits no block at all stays F16.
+inline GgmlType fallback_type(GgmlType type, uint64_t row) {
+    if (row % type_traits(type).block_elements == 0) return type;
+    GgmlType fallback = GgmlType::F16;
+    switch (type) {
+        case GgmlType::Q2_K:
+        case GgmlType::Q3_K: fallback = GgmlType::Q4_0; break;
+        case GgmlType::Q4_K: fallback = GgmlType::Q5_0; break;
+        case GgmlType::Q5_K: fallback = GgmlType::Q5_1; break;
+        case GgmlType::Q6_K: fallback = GgmlType::Q8_0; break;
+        default: break;
+    }
+    return row % type_traits(fallback).block_elements == 0 ? fallback : GgmlType::F16;
+}
+
+// The type llama-quantize gives a tensor of `row` weights a row: tensor_type(), where the
+// output projection (token_embd when the embeddings are tied) of a mix is Q8_0 if its rows
+// are not whole blocks of the mix's base type, then fallback_type().
+inline GgmlType tensor_type_for_row(const WeightFormat& format, TensorRole role, uint32_t layer, uint32_t n_layers,
+                                    uint32_t gqa, uint64_t row) {
+    GgmlType type = tensor_type(format, role, layer, n_layers, gqa);
+    if (role == TensorRole::Output && format.mix != QuantMix::Pure && row % type_traits(format.base).block_elements != 0)
+        type = GgmlType::Q8_0;
+    return fallback_type(type, row);
 }
 
 }  // namespace chord

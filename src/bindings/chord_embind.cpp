@@ -124,9 +124,9 @@ public:
     // even when it fails: one block per file, several for a split model.
     // backend: "cpu", "webgpu" (the device in Module.chordGpuDevice), or "webgpu-or-cpu" (auto
     // with a device): the CPU when the weights do not fit the device, and { cpuBecause } says why.
-    // max_memory: the budget in bytes (0: the 4 GB of wasm memory).
+    // max_memory: the budget in bytes (0: the 4 GB of wasm memory). kv_cache_type: "f16", "q8_0" or "f32".
     val open(const val& addresses, const val& sizes, uint32_t n_ctx, uint32_t threads, const std::string& backend,
-             double max_memory) {
+             double max_memory, const std::string& kv_cache_type) {
         HeapBlocks blocks(emscripten::vecFromJSArray<double>(addresses), emscripten::vecFromJSArray<double>(sizes));
         return guarded([&] {
             std::vector<GgufFile> files;
@@ -139,6 +139,7 @@ public:
             options.n_ctx = n_ctx;
             options.threads = threads;
             options.max_memory = uint64_t(max_memory);
+            options.kv_cache_type = parse_kv_cache_type(kv_cache_type);
             val result = val::object();
             bool gpu = backend == "webgpu";
             if (backend == "webgpu-or-cpu") {
@@ -162,6 +163,8 @@ public:
         v.set("heads", c.n_head);
         v.set("kvHeads", c.n_head_kv);
         v.set("contextLength", model_->n_ctx());
+        v.set("kvCacheType", std::string(kv_cache_type_name(model_->kv_cache_type())));
+        v.set("kvCacheBytes", double(model_->kv_cache_bytes()));
         v.set("trainedContextLength", c.n_ctx_train);
         v.set("backend", model_->backend().name());
         v.set("threads", model_->threads());
@@ -219,7 +222,7 @@ public:
     }
 
     // The prompt text of a conversation in the model's chat template (or the named one).
-    val chat_prompt(const val& messages, const val& template_name, bool add_generation_prompt) const {
+    val chat_prompt(const val& messages, const val& template_name, bool add_generation_prompt, bool enable_thinking) const {
         return guarded([&] {
             std::vector<ChatMessage> list;
             const size_t n = messages["length"].as<size_t>();
@@ -229,7 +232,9 @@ public:
             if (template_name.isString()) name = template_name.as<std::string>();
             const ChatTemplate t = chat_template_for(model_->file(), name ? std::optional<std::string_view>(*name) : std::nullopt);
             val v = val::object();
-            v.set("prompt", render_chat(t, list, add_generation_prompt));
+            ChatOptions options;
+            options.enable_thinking = enable_thinking;
+            v.set("prompt", render_chat(t, list, add_generation_prompt, options));
             v.set("template", std::string(chat_template_name(t)));
             return v;
         });

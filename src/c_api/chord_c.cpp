@@ -18,6 +18,9 @@ static_assert(int(chord::FinishReason::Stop) == CHORD_FINISH_STOP && int(chord::
                   int(chord::FinishReason::Cancelled) == CHORD_FINISH_CANCELLED,
               "chord_finish_reason mirrors chord::FinishReason");
 static_assert(-1 - int(chord::ErrorCode::OutOfMemory) == CHORD_ERR_OUT_OF_MEMORY, "chord_status mirrors chord::ErrorCode");
+static_assert(int(chord::KvCacheType::F16) == CHORD_KV_CACHE_F16 && int(chord::KvCacheType::Q8_0) == CHORD_KV_CACHE_Q8_0 &&
+                  int(chord::KvCacheType::F32) == CHORD_KV_CACHE_F32,
+              "chord_kv_cache_type mirrors chord::KvCacheType");
 
 namespace {
 
@@ -49,7 +52,7 @@ auto guarded(chord_model* m, F&& f) -> decltype(f()) {
 
 extern "C" {
 
-chord_load_params chord_load_default_params(void) { return chord_load_params{0, 0}; }
+chord_load_params chord_load_default_params(void) { return chord_load_params{0, 0, CHORD_KV_CACHE_F16}; }
 
 chord_generate_params chord_generate_default_params(void) {
     const chord::SamplerParams s;
@@ -63,6 +66,10 @@ chord_model* chord_load(const char* path, const chord_load_params* params, char*
         if (params) {
             options.n_ctx = params->n_ctx;
             options.max_memory = params->max_memory;
+            if (!chord_kv_cache_type_name(params->kv_cache_type))
+                throw chord::Error(chord::ErrorCode::InvalidArgument, "kv_cache_type " + std::to_string(params->kv_cache_type) +
+                                                                          " is not a chord_kv_cache_type (f16 0, q8_0 1, f32 2)");
+            options.kv_cache_type = chord::KvCacheType(params->kv_cache_type);
         }
         auto m = std::make_unique<chord_model>();
         m->model = chord::Model::load(path, options);
@@ -76,6 +83,22 @@ chord_model* chord_load(const char* path, const chord_load_params* params, char*
 }
 
 void chord_free(chord_model* model) { delete model; }
+
+int chord_get_model_info(chord_model* model, chord_model_info* info) {
+    if (!model) return CHORD_ERR_INVALID_ARGUMENT;
+    return guarded(model, [&]() -> int {
+        if (!info) throw chord::Error(chord::ErrorCode::InvalidArgument, "info is NULL");
+        info->n_ctx = model->model->n_ctx();
+        info->kv_cache_type = int32_t(model->model->kv_cache_type());
+        info->kv_cache_bytes = model->model->kv_cache_bytes();
+        return CHORD_OK;
+    });
+}
+
+const char* chord_kv_cache_type_name(int32_t type) {
+    if (type != CHORD_KV_CACHE_F16 && type != CHORD_KV_CACHE_Q8_0 && type != CHORD_KV_CACHE_F32) return nullptr;
+    return chord::kv_cache_type_name(chord::KvCacheType(type));
+}
 
 const char* chord_last_error(const chord_model* model) { return model ? model->last_error.c_str() : "model is NULL"; }
 

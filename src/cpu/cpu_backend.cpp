@@ -1,5 +1,5 @@
 // The CPU backend: each operation a plain loop over rows, matching llama.cpp's numerics where
-// they matter (8-bit activations in quantized products, a half-precision KV cache, double
+// they matter (8-bit activations in quantized products, the KV cache's rounding, double
 // accumulation in RMSNorm). Quantized products and attention are split over the thread pool;
 // quantized products run on the integer kernels of int_dot.hpp unless `reference` is set, or, in
 // the WebAssembly build where the engine has relaxed SIMD, on those of relaxed/relaxed_kernels.cpp.
@@ -15,6 +15,8 @@
 #include "decode_simd128.hpp"
 #include "float_vector.hpp"
 #include "int_dot.hpp"
+#include "kv_cache_rows.hpp"
+#include "pointwise.hpp"
 #include "relaxed_simd.hpp"
 #include "thread_pool.hpp"
 #include "weight_unpack.hpp"
@@ -39,12 +41,8 @@ struct Activations {
     const float* row(size_t i) const { return data.data() + i * cols; }
 };
 
-// Keys and values rounded to half precision, as llama.cpp's default KV cache, but stored as the
-// floats they round to: the same numbers, without a conversion in the attention loops.
-struct Cache {
-    size_t n_ctx = 0, width = 0;
-    std::vector<float> data;  // [n_ctx × width]
-};
+// Keys and values in the cache's type (F16, Q8_0 or F32): kv_cache_rows.hpp.
+using KvRows = cpu::KvCacheRows;
 
 // Rows of the products handed to a thread at a time: enough to amortize the hand-out.
 constexpr size_t kRowsPerChunk = 16;
@@ -97,8 +95,8 @@ public:
         return encode(Kind::Activations, activations_.size() - 1);
     }
 
-    BufferId create_cache(size_t n_ctx, size_t width) override {
-        caches_.push_back({n_ctx, width, std::vector<float>(float_count(n_ctx, width))});
+    BufferId create_cache(size_t n_ctx, size_t width, KvCacheType type) override {
+        caches_.emplace_back(n_ctx, width, type);
         return encode(Kind::Cache, caches_.size() - 1);
     }
 
@@ -181,13 +179,15 @@ public:
     void rope(BufferId x_id, const RopeParams& p, const int32_t* positions, size_t n) override {
         Activations& x = activations(x_id);
         const size_t n_heads = x.cols / p.head_dim;
-        // As ggml: the angle of pair k is position * freq_scale * base^(-2k/n_rot), stepped by
-        // repeated multiplication in float.
+        const float* factors = p.freq_factors == kNoBuffer ? nullptr : vector_weight(p.freq_factors, p.n_rot / 2).data();
+        // As ggml: the unscaled angle of pair k is position * base^(-2k/n_rot), stepped by
+        // repeated multiplication in float, then divided by the pair's frequency factor.
         const float theta_scale = std::pow(p.freq_base, -2.0f / float(p.n_rot));
         for (size_t i = 0; i < n; ++i) {
-            float theta = float(positions[i]) * p.freq_scale;
+            float theta = float(positions[i]);
             for (size_t k = 0; k < p.n_rot / 2; ++k, theta *= theta_scale) {
-                const float c = std::cos(theta), s = std::sin(theta);
+                float c, s;
+                cpu::rope_cos_sin(factors ? theta / factors[k] : theta, p, k, c, s);
                 for (size_t h = 0; h < n_heads; ++h) {
                     float* head = x.row(i) + h * p.head_dim;
                     const size_t a = p.neox ? k : 2 * k, b = p.neox ? k + p.n_rot / 2 : 2 * k + 1;
@@ -199,28 +199,54 @@ public:
         }
     }
 
+    void rms_norm_heads(BufferId x_id, BufferId weight_id, float eps, uint32_t head_dim, size_t n) override {
+        Activations& x = activations(x_id);
+        const std::vector<float>& w = vector_weight(weight_id, head_dim);
+        if (head_dim == 0 || x.cols % head_dim != 0)
+            throw Error(ErrorCode::InvalidArgument, "rms_norm_heads: rows are not a whole number of heads");
+        for (size_t i = 0; i < n; ++i)
+            for (size_t h = 0; h < x.cols / head_dim; ++h) {
+                float* head = x.row(i) + h * head_dim;
+                double sum = 0;
+                for (size_t j = 0; j < head_dim; ++j) sum += double(head[j] * head[j]);
+                const float scale = 1.0f / std::sqrt(float(sum / double(head_dim)) + eps);
+                for (size_t j = 0; j < head_dim; ++j) head[j] = head[j] * scale * w[j];
+            }
+    }
+
     void attention(BufferId q_id, BufferId k_id, BufferId v_id, BufferId k_cache_id, BufferId v_cache_id,
                    const AttentionParams& p, const int32_t* positions, size_t n, BufferId out_id) override {
         const Activations& q = activations(q_id);
         const Activations& k = activations(k_id);
         const Activations& v = activations(v_id);
-        Cache& k_cache = cache(k_cache_id);
-        Cache& v_cache = cache(v_cache_id);
+        KvRows& k_cache = cache(k_cache_id);
+        KvRows& v_cache = cache(v_cache_id);
         Activations& out = activations(out_id);
         const size_t kv_width = size_t(p.n_head_kv) * p.head_dim;
+        if (k_cache.width() != kv_width || v_cache.width() != kv_width || k.cols != kv_width || v.cols != kv_width)
+            throw Error(ErrorCode::InvalidArgument, "attention: the keys, values and caches are not n_head_kv x head_dim wide");
         for (size_t i = 0; i < n; ++i) {
-            if (positions[i] < 0 || size_t(positions[i]) >= k_cache.n_ctx)
+            if (positions[i] < 0 || size_t(positions[i]) >= k_cache.n_ctx() || size_t(positions[i]) >= v_cache.n_ctx())
                 throw Error(ErrorCode::InvalidArgument, "position " + std::to_string(positions[i]) + " is outside the cache");
-            for (size_t j = 0; j < kv_width; ++j) {
-                k_cache.data[size_t(positions[i]) * kv_width + j] = fp16_to_fp32(fp32_to_fp16(k.row(i)[j]));
-                v_cache.data[size_t(positions[i]) * kv_width + j] = fp16_to_fp32(fp32_to_fp16(v.row(i)[j]));
-            }
+            k_cache.store(size_t(positions[i]), k.row(i));
+            v_cache.store(size_t(positions[i]), v.row(i));
         }
-        // One (token, head) pair per item: independent, so they split over the threads.
-        pool_.parallel_for(n * p.n_head, 1, [&](size_t begin, size_t end, size_t thread) {
-            for (size_t item = begin; item < end; ++item)
-                attend(q, k_cache, v_cache, p, item / p.n_head, item % p.n_head, size_t(positions[item / p.n_head]) + 1,
+        // One item per token and run of query heads that share a key/value head (the cached rows
+        // are read, and converted, once for the run): independent, so they split over the
+        // threads. Runs are whole groups unless that leaves threads idle.
+        const size_t group = p.n_head / p.n_head_kv;
+        size_t runs = 1;  // per group
+        while (runs < group && n * p.n_head_kv * runs < 2 * pool_.size()) {
+            do ++runs;
+            while (group % runs != 0);
+        }
+        const size_t run = group / runs, items_per_token = size_t(p.n_head) / run;
+        pool_.parallel_for(n * items_per_token, 1, [&](size_t begin, size_t end, size_t thread) {
+            for (size_t item = begin; item < end; ++item) {
+                const size_t i = item / items_per_token;
+                attend(q, k_cache, v_cache, p, i, (item % items_per_token) * run, run, size_t(positions[i]) + 1,
                        attention_scratch_[thread], out);
+            }
         });
     }
 
@@ -236,6 +262,15 @@ public:
         });
     }
 
+    void geglu(BufferId gate_id, BufferId up_id, size_t n) override {
+        Activations& gate = activations(gate_id);
+        const Activations& up = activations(up_id);
+        pool_.parallel_for(n, 1, [&](size_t begin, size_t end, size_t) {
+            for (size_t i = begin; i < end; ++i)
+                for (size_t j = 0; j < gate.cols; ++j) gate.row(i)[j] = cpu::gelu_as_ggml(gate.row(i)[j]) * up.row(i)[j];
+        });
+    }
+
     void add(BufferId x_id, BufferId y_id, size_t n) override {
         Activations& x = activations(x_id);
         const Activations& y = activations(y_id);
@@ -243,44 +278,71 @@ public:
             for (size_t j = 0; j < x.cols; ++j) x.row(i)[j] += y.row(i)[j];
     }
 
+    void scale(BufferId x_id, float factor, size_t n) override {
+        Activations& x = activations(x_id);
+        check_rows(x, n);
+        for (size_t i = 0; i < n * x.cols; ++i) x.data[i] *= factor;
+    }
+
+    void soft_cap(BufferId x_id, float cap, size_t n) override {
+        Activations& x = activations(x_id);
+        check_rows(x, n);
+        for (size_t i = 0; i < n * x.cols; ++i) x.data[i] = cpu::soft_capped(x.data[i], cap);
+    }
+
 private:
     struct WeightRows {
         cpu::IntWeightRow first, second;
     };
     struct AttentionScratch {
-        std::vector<float> scores, q_half, acc;
+        std::vector<float> scores, acc, row, dots, weights;
+        std::vector<double> totals;
+        std::vector<cpu::KvQuery> queries;
     };
 
-    // out[i] for query head h: softmax over the first n_past cached keys, then the weighted values.
-    static void attend(const Activations& q, const Cache& k_cache, const Cache& v_cache, const AttentionParams& p,
-                       size_t i, size_t h, size_t n_past, AttentionScratch& scratch, Activations& out) {
-        const size_t kv_width = size_t(p.n_head_kv) * p.head_dim, head_dim = p.head_dim;
-        const size_t kv_head = h / (p.n_head / p.n_head_kv);
-        scratch.scores.resize(std::max(scratch.scores.size(), n_past));
-        scratch.q_half.resize(head_dim);
-        scratch.acc.resize(head_dim);
-        float* scores = scratch.scores.data();
-        float* q_half = scratch.q_half.data();
-        float* acc = scratch.acc.data();
-        // The query meets the half-precision keys as a half-precision vector, as in ggml.
-        for (size_t d = 0; d < head_dim; ++d) q_half[d] = fp16_to_fp32(fp32_to_fp16(q.row(i)[h * head_dim + d]));
-        float max_score = -INFINITY;
-        for (size_t t = 0; t < n_past; ++t) {
-            const float* key = k_cache.data.data() + t * kv_width + kv_head * head_dim;
-            scores[t] = cpu::dot(q_half, key, head_dim) * p.scale;
-            max_score = std::max(max_score, scores[t]);
+    // out[i] for the `count` query heads from h0 (all of one key/value head): each head's softmax
+    // over the first n_past cached keys (the last `window` of them with a sliding window), then
+    // its weighted values. Each head's arithmetic is its own, in the same order whatever `count`.
+    static void attend(const Activations& q, const KvRows& k_cache, const KvRows& v_cache, const AttentionParams& p, size_t i,
+                       size_t h0, size_t count, size_t n_past, AttentionScratch& scratch, Activations& out) {
+        const size_t head_dim = p.head_dim;
+        const size_t offset = h0 / (p.n_head / p.n_head_kv) * head_dim;  // of the key/value head in a cached row
+        scratch.scores.resize(std::max(scratch.scores.size(), count * n_past));
+        scratch.acc.assign(count * head_dim, 0.0f);
+        scratch.row.resize(head_dim);
+        scratch.dots.resize(count);
+        scratch.weights.resize(count);
+        scratch.totals.assign(count, 0.0);
+        if (scratch.queries.size() < count) scratch.queries.resize(count);
+        float* scores = scratch.scores.data();  // [count × n_past]
+        // The queries meet the keys rounded as their type asks (kv_cache.hpp), as in ggml.
+        for (size_t j = 0; j < count; ++j) k_cache.prepare(q.row(i) + (h0 + j) * head_dim, head_dim, scratch.queries[j]);
+        // A sliding window hides the keys more than `window` positions back (their weight is 0).
+        const size_t first = p.window != 0 && n_past > p.window ? n_past - p.window : 0;
+        for (size_t t = first; t < n_past; ++t) {
+            k_cache.key_dots(scratch.queries.data(), count, t, offset, head_dim, scratch.row.data(), scratch.dots.data());
+            for (size_t j = 0; j < count; ++j) {
+                float s = scratch.dots[j] * p.scale;
+                if (p.softcap != 0.0f) s = cpu::soft_capped(s, p.softcap);
+                scores[j * n_past + t] = s;
+            }
         }
-        double total = 0;
-        for (size_t t = 0; t < n_past; ++t) {
-            scores[t] = std::exp(scores[t] - max_score);
-            total += scores[t];
+        for (size_t j = 0; j < count; ++j) {
+            float* s = scores + j * n_past;
+            const float max_score = *std::max_element(s + first, s + n_past);
+            double total = 0;
+            for (size_t t = first; t < n_past; ++t) {
+                s[t] = std::exp(s[t] - max_score);
+                total += s[t];
+            }
+            scratch.totals[j] = total;
         }
-        std::fill(acc, acc + head_dim, 0.0f);
-        for (size_t t = 0; t < n_past; ++t) {
-            const float weight = fp16_to_fp32(fp32_to_fp16(float(scores[t] / total)));
-            cpu::add_scaled(weight, v_cache.data.data() + t * kv_width + kv_head * head_dim, acc, head_dim);
+        for (size_t t = first; t < n_past; ++t) {
+            for (size_t j = 0; j < count; ++j) scratch.weights[j] = v_cache.weight(float(scores[j * n_past + t] / scratch.totals[j]));
+            v_cache.add_values(scratch.weights.data(), count, t, offset, head_dim, scratch.row.data(), scratch.acc.data());
         }
-        std::copy(acc, acc + head_dim, out.row(i) + h * head_dim);
+        for (size_t j = 0; j < count; ++j)
+            std::copy(scratch.acc.data() + j * head_dim, scratch.acc.data() + (j + 1) * head_dim, out.row(i) + (h0 + j) * head_dim);
     }
 
     // Activations quantized once, then each thread unpacks its weight rows and multiplies each
@@ -353,9 +415,11 @@ private:
             dequantize(w.info->type, w.data + r * row_bytes, row_.data(), in_cols);
             for (size_t i = 0; i < n; ++i) {
                 const float* xi = rounded_.data() + i * in_cols;
-                float sum = 0.0f;
-                for (size_t j = 0; j < in_cols; ++j) sum += row_[j] * xi[j];
-                out.row(i)[r] = sum;
+                // In double: the reference stays closer to the exact sum than any kernel it checks
+                // (a float sum of 512 products drifts enough to flip later 8-bit roundings).
+                double sum = 0.0;
+                for (size_t j = 0; j < in_cols; ++j) sum += double(row_[j]) * double(xi[j]);
+                out.row(i)[r] = float(sum);
             }
         }
     }
@@ -379,7 +443,7 @@ private:
     const Activations& activations(BufferId id) const {
         return activations_[index_of(id, Kind::Activations, activations_.size())];
     }
-    Cache& cache(BufferId id) { return caches_[index_of(id, Kind::Cache, caches_.size())]; }
+    KvRows& cache(BufferId id) { return caches_[index_of(id, Kind::Cache, caches_.size())]; }
     static void check_rows(const Activations& a, size_t rows) {
         if (rows > a.rows) throw Error(ErrorCode::InvalidArgument, "more rows than the buffer holds");
     }
@@ -387,7 +451,7 @@ private:
     std::vector<TensorView> weights_;
     std::vector<std::vector<float>> vector_weights_;  // float copies of the 1-D weights
     std::vector<Activations> activations_;
-    std::vector<Cache> caches_;
+    std::vector<KvRows> caches_;
     const CpuKernels kernels_;
     cpu::ThreadPool pool_;
     const cpu::DotRowFn dot_row_;

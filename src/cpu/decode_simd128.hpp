@@ -6,6 +6,8 @@
 #if defined(__wasm_simd128__)
 #include <wasm_simd128.h>
 
+#include <cstring>
+
 #include "int_rows.hpp"
 #include "simd128_blocks.hpp"
 #include "simd128_lanes.hpp"
@@ -31,7 +33,7 @@ inline v128_t dot16u(v128_t bytes, const int16_t* x) {
                           wasm_i32x4_dot_i16x8(wasm_u16x8_extend_high_u8x16(bytes), wasm_v128_load(x + 8)));
 }
 
-// The integer dot product of one Q4_0 / Q8_0 block with its 32 activations.
+// The integer dot product of one Q4_0 / Q5_0 / Q8_0 block with its 32 activations.
 inline v128_t block_dot(const BlockQ4_0& block, const int16_t* xs) {
     const v128_t q = wasm_v128_load(block.qs);
     const v128_t lo = wasm_i8x16_sub(wasm_v128_and(q, wasm_i8x16_splat(0x0F)), wasm_i8x16_splat(8));
@@ -39,11 +41,29 @@ inline v128_t block_dot(const BlockQ4_0& block, const int16_t* xs) {
     return wasm_i32x4_add(dot16(lo, xs), dot16(hi, xs + 16));
 }
 
+// Q5_0: the Q4_0 nibbles, each with its fifth bit from qh (bit j for weight j) as 0x10, minus 16.
+// The bits reach their bytes by a byte splat of qh and a test against one bit per lane.
+inline v128_t block_dot(const BlockQ5_0& block, const int16_t* xs) {
+    uint32_t qh;
+    std::memcpy(&qh, block.qh, sizeof qh);
+    const v128_t h = wasm_i32x4_splat(int32_t(qh));
+    const v128_t bit = wasm_i8x16_make(1, 2, 4, 8, 16, 32, 64, -128, 1, 2, 4, 8, 16, 32, 64, -128);
+    const auto fifth_bits = [&](v128_t bytes_of_qh) {  // 0x10 where the weight's bit is set
+        return wasm_v128_and(wasm_i8x16_eq(wasm_v128_and(bytes_of_qh, bit), bit), wasm_i8x16_splat(0x10));
+    };
+    const v128_t h_lo = fifth_bits(wasm_i8x16_shuffle(h, h, 0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 1, 1, 1));
+    const v128_t h_hi = fifth_bits(wasm_i8x16_shuffle(h, h, 2, 2, 2, 2, 2, 2, 2, 2, 3, 3, 3, 3, 3, 3, 3, 3));
+    const v128_t q = wasm_v128_load(block.qs);
+    const v128_t lo = wasm_i8x16_sub(wasm_v128_or(wasm_v128_and(q, wasm_i8x16_splat(0x0F)), h_lo), wasm_i8x16_splat(16));
+    const v128_t hi = wasm_i8x16_sub(wasm_v128_or(wasm_u8x16_shr(q, 4), h_hi), wasm_i8x16_splat(16));
+    return wasm_i32x4_add(dot16(lo, xs), dot16(hi, xs + 16));
+}
+
 inline v128_t block_dot(const BlockQ8_0& block, const int16_t* xs) {
     return wasm_i32x4_add(dot16(wasm_v128_load(block.qs), xs), dot16(wasm_v128_load(block.qs + 16), xs + 16));
 }
 
-// A row of 32-weight blocks (Q4_0, Q8_0): four blocks at a time, whose four integer sums become
+// A row of 32-weight blocks (Q4_0, Q5_0, Q8_0): four blocks at a time, whose four integer sums become
 // one vector, converted and scaled together.
 template <typename Block>
 float legacy_row(const Block* blocks, const IntActivations& x) {
@@ -66,6 +86,7 @@ float legacy_row(const Block* blocks, const IntActivations& x) {
 }
 
 inline float q4_0(const BlockQ4_0* blocks, const IntActivations& x) { return legacy_row(blocks, x); }
+inline float q5_0(const BlockQ5_0* blocks, const IntActivations& x) { return legacy_row(blocks, x); }
 inline float q8_0(const BlockQ8_0* blocks, const IntActivations& x) { return legacy_row(blocks, x); }
 
 inline float q4_k(const BlockQ4_K* blocks, const IntActivations& x) {
@@ -138,13 +159,15 @@ inline float q6_k(const BlockQ6_K* blocks, const IntActivations& x) {
 }
 
 inline bool has_kernel(GgmlType type) {
-    return type == GgmlType::Q4_0 || type == GgmlType::Q8_0 || type == GgmlType::Q4_K || type == GgmlType::Q6_K;
+    return type == GgmlType::Q4_0 || type == GgmlType::Q5_0 || type == GgmlType::Q8_0 || type == GgmlType::Q4_K ||
+           type == GgmlType::Q6_K;
 }
 
 // w · x for one token and a row of `type` (one that has_kernel()).
 inline void decode_row(GgmlType type, const void* row, const IntActivations& x, float* out) {
     switch (type) {
         case GgmlType::Q4_0: *out = q4_0(static_cast<const BlockQ4_0*>(row), x); return;
+        case GgmlType::Q5_0: *out = q5_0(static_cast<const BlockQ5_0*>(row), x); return;
         case GgmlType::Q8_0: *out = q8_0(static_cast<const BlockQ8_0*>(row), x); return;
         case GgmlType::Q4_K: *out = q4_k(static_cast<const BlockQ4_K*>(row), x); return;
         case GgmlType::Q6_K: *out = q6_k(static_cast<const BlockQ6_K*>(row), x); return;

@@ -10,6 +10,7 @@
 #include <string_view>
 #include <vector>
 
+#include "../cpu/pointwise.hpp"
 #include "chord/quant.hpp"
 #include "gpu_device.hpp"
 #include "wgsl_sources.hpp"
@@ -74,6 +75,7 @@ public:
     }
     ~WebGpuBackend() override {
         for (const Buffer& b : buffers_) chord_gpu_release(b.gpu);
+        if (placeholder_) chord_gpu_release(placeholder_);
         for (const Scratch* s : {&rounded_, &scores_, &ints_, &positions_, &angle_buffer_, &in_place_})
             if (s->gpu) chord_gpu_release(s->gpu);
     }
@@ -99,11 +101,31 @@ public:
             b.gpu = chord_gpu_buffer(double(values.size() * 4));
             chord_gpu_write(b.gpu, 0, values.data(), double(values.size() * 4));
         }
-        return register_buffer(Kind::Weight, b);
+        const BufferId id = register_buffer(Kind::Weight, b);
+        if (info.n_dims == 1) host_vectors_[id] = tensor.to_floats();  // RoPE factors are read here, on the CPU
+        return id;
     }
 
     BufferId create_activations(size_t rows, size_t cols) override { return float_buffer(Kind::Activations, rows, cols); }
-    BufferId create_cache(size_t n_ctx, size_t width) override { return float_buffer(Kind::Cache, n_ctx, width); }
+    // In the cache's type, laid out as kv_cache.wgsl says: as many bytes as on the CPU.
+    BufferId create_cache(size_t n_ctx, size_t width, KvCacheType type) override {
+        check_kv_cache_type(type, kQK);  // a known type
+        if (type == KvCacheType::Q8_0 && width % kQK != 0)
+            throw Error(ErrorCode::InvalidArgument, "a q8_0 cache row must be a multiple of 32 values, not " + std::to_string(width));
+        if (type == KvCacheType::F16 && width % 2 != 0)
+            throw Error(ErrorCode::Unsupported, "an f16 KV cache of odd width on WebGPU (values are read in pairs)");
+        const double bytes = std::ceil(double(n_ctx) * double(kv_cache_row_bytes(type, width)) / 4) * 4;
+        if (bytes > chord_gpu_max_binding())
+            throw Error(ErrorCode::OutOfMemory, "a KV cache of " + std::to_string(n_ctx) + " positions takes " +
+                                                    std::to_string(uint64_t(bytes)) + " bytes a layer, more than this GPU binds at once (" +
+                                                    std::to_string(uint64_t(chord_gpu_max_binding())) + " bytes): ask for a smaller context");
+        Buffer b;
+        b.rows = n_ctx;
+        b.cols = width;
+        b.cache_type = type;
+        b.gpu = chord_gpu_buffer(bytes);
+        return register_buffer(Kind::Cache, b);
+    }
 
     bool reads_asynchronously() const override { return asynchronous_reads_; }
     bool buffers_in_host_memory() const override { return false; }
@@ -210,17 +232,17 @@ public:
     void rope(BufferId x_id, const RopeParams& p, const int32_t* positions, size_t n) override {
         const Buffer& x = get(x_id, Kind::Activations);
         check_rows(x, n);
-        // The angles as the CPU backend steps them (position · freq_scale · base^(-2k/n_rot), by
-        // repeated multiplication in float), with the CPU's cos and sin.
+        // The angles as the CPU backend steps them (position · base^(-2k/n_rot), by repeated
+        // multiplication in float, over the pair's frequency factor), with the CPU's cos and sin.
         const size_t pairs = p.n_rot / 2;
+        const float* factors = p.freq_factors == kNoBuffer ? nullptr : host_vector(p.freq_factors, pairs).data();
         angles_.resize(n * pairs * 2);
         const float theta_scale = std::pow(p.freq_base, -2.0f / float(p.n_rot));
         for (size_t i = 0; i < n; ++i) {
-            float theta = float(positions[i]) * p.freq_scale;
-            for (size_t k = 0; k < pairs; ++k, theta *= theta_scale) {
-                angles_[(i * pairs + k) * 2] = std::cos(theta);
-                angles_[(i * pairs + k) * 2 + 1] = std::sin(theta);
-            }
+            float theta = float(positions[i]);
+            for (size_t k = 0; k < pairs; ++k, theta *= theta_scale)
+                cpu::rope_cos_sin(factors ? theta / factors[k] : theta, p, k, angles_[(i * pairs + k) * 2],
+                                  angles_[(i * pairs + k) * 2 + 1]);
         }
         const uint32_t table = small_data(angles_.data(), angles_.size() * 4, angle_buffer_);
         const uint32_t params[8] = {uint32_t(n), uint32_t(x.cols), p.head_dim, p.n_rot, p.neox ? 1u : 0u, 0, 0, 0};
@@ -240,19 +262,31 @@ public:
         for (size_t i = 0; i < n; ++i)
             if (positions[i] < 0 || size_t(positions[i]) >= k_cache.rows)
                 throw Error(ErrorCode::InvalidArgument, "position " + std::to_string(positions[i]) + " is outside the cache");
-        const uint32_t pos = small_data(positions, n * 4, positions_);
         const size_t kv_width = size_t(p.n_head_kv) * p.head_dim;
-        const uint32_t store_params[4] = {uint32_t(n), uint32_t(kv_width), 0, 0};
-        const Grid grid = grid_for(n * kv_width, kGroupSize);
-        dispatch(pipeline("store_kv", {wgsl::numerics, wgsl::store_kv}), {k.gpu, pos, k_cache.gpu}, store_params, grid.x, grid.y);
-        dispatch(pipeline("store_kv", {wgsl::numerics, wgsl::store_kv}), {v.gpu, pos, v_cache.gpu}, store_params, grid.x, grid.y);
+        const KvCacheType type = k_cache.cache_type;
+        if (v_cache.cache_type != type || k_cache.rows != v_cache.rows)
+            throw Error(ErrorCode::InvalidArgument, "attention: the key and value caches differ in type or length");
+        if (k_cache.cols != kv_width || v_cache.cols != kv_width || k.cols != kv_width || v.cols != kv_width)
+            throw Error(ErrorCode::InvalidArgument, "attention: the keys, values and caches are not n_head_kv x head_dim wide");
+        check_kv_cache_type(type, p.head_dim);
+        if (type == KvCacheType::F16 && p.head_dim % 2 != 0)
+            throw Error(ErrorCode::Unsupported, "attention heads of odd size over an f16 KV cache on WebGPU");
+        const uint32_t pos = small_data(positions, n * 4, positions_);
+        // A thread per value (F32), pair of values (F16) or block of 32 (Q8_0).
+        const size_t per_row = type == KvCacheType::F32 ? kv_width : type == KvCacheType::F16 ? kv_width / 2 : kv_width / kQK;
+        const uint32_t store_params[4] = {uint32_t(n), uint32_t(kv_width), uint32_t(k_cache.rows), 0};
+        const Grid grid = grid_for(n * per_row, kGroupSize);
+        const uint32_t store = kv_pipeline("store_kv", {wgsl::numerics, wgsl::kv_cache, wgsl::store_kv}, type);
+        dispatch(store, {k.gpu, pos, k_cache.gpu}, store_params, grid.x, grid.y);
+        dispatch(store, {v.gpu, pos, v_cache.gpu}, store_params, grid.x, grid.y);
         const uint32_t scores = scratch(scores_, n * p.n_head * k_cache.rows * 4);
         struct {
             uint32_t n_head, n_head_kv, head_dim, n_ctx;
-            float scale;
-            uint32_t pad[3];
-        } params{p.n_head, p.n_head_kv, p.head_dim, uint32_t(k_cache.rows), p.scale, {}};
-        dispatch(pipeline("attention", {wgsl::numerics, wgsl::attention}), {q.gpu, k_cache.gpu, v_cache.gpu, pos, scores, out.gpu}, params,
+            float scale, softcap;
+            uint32_t window, pad;
+        } params{p.n_head, p.n_head_kv, p.head_dim, uint32_t(k_cache.rows), p.scale, p.softcap, p.window, 0};
+        dispatch(kv_pipeline("attention", {wgsl::numerics, wgsl::kv_cache, wgsl::attention}, type),
+                 {q.gpu, k_cache.gpu, v_cache.gpu, pos, scores, out.gpu}, params,
                  uint32_t(n * p.n_head), 1);
     }
 
@@ -266,6 +300,36 @@ public:
         elementwise(get(x_id, Kind::Activations), y.gpu, n, 0);
     }
 
+    void geglu(BufferId gate_id, BufferId up_id, size_t n) override {
+        const Buffer& up = get(up_id, Kind::Activations);
+        elementwise(get(gate_id, Kind::Activations), up.gpu, n, 3);
+    }
+
+    void scale(BufferId x_id, float factor, size_t n) override {
+        const Buffer& x = get(x_id, Kind::Activations);
+        elementwise(x, placeholder(), n, 4, factor);
+    }
+
+    void soft_cap(BufferId x_id, float cap, size_t n) override {
+        const Buffer& x = get(x_id, Kind::Activations);
+        elementwise(x, placeholder(), n, 5, cap);
+    }
+
+    void rms_norm_heads(BufferId x_id, BufferId weight_id, float eps, uint32_t head_dim, size_t n) override {
+        const Buffer& x = get(x_id, Kind::Activations);
+        const Buffer& w = get(weight_id, Kind::Weight);
+        check_vector(w, head_dim);
+        if (head_dim == 0 || x.cols % head_dim != 0)
+            throw Error(ErrorCode::InvalidArgument, "rms_norm_heads: rows are not a whole number of heads");
+        check_rows(x, n);
+        // rms_norm.wgsl over rows of head_dim values: one row per (token, head).
+        const uint32_t source = scratch(in_place_, n * x.cols * 4);
+        chord_gpu_copy(x.gpu, 0, source, 0, double(n * x.cols * 4));
+        struct { uint32_t cols; float eps; uint32_t pad[2]; } params{head_dim, eps, {}};
+        dispatch(pipeline("rms_norm", {wgsl::numerics, wgsl::rms_norm}), {source, w.gpu, x.gpu}, params,
+                 uint32_t(n * (x.cols / head_dim)), 1);
+    }
+
 private:
     enum class Kind : uint32_t { Weight = 1, Activations = 2, Cache = 3 };
     struct Buffer {
@@ -274,6 +338,7 @@ private:
         size_t rows = 0, cols = 0;
         GgmlType type = GgmlType::F32;       // as stored on the GPU
         GgmlType file_type = GgmlType::F32;  // as in the file: decides the activations' rounding
+        KvCacheType cache_type = KvCacheType::F32;  // caches: how keys or values are stored
     };
     // A GPU buffer reused by calls that need one of at least some size.
     struct Scratch {
@@ -309,6 +374,17 @@ private:
     static void check_rows(const Buffer& a, size_t rows) {
         if (rows > a.rows) throw Error(ErrorCode::InvalidArgument, "more rows than the buffer holds");
     }
+    const std::vector<float>& host_vector(BufferId id, size_t width) const {
+        const auto it = host_vectors_.find(id);
+        if (it == host_vectors_.end() || it->second.size() != width)
+            throw Error(ErrorCode::InvalidArgument, "a vector weight of the wrong width");
+        return it->second;
+    }
+    uint32_t placeholder() {
+        if (!placeholder_) placeholder_ = chord_gpu_buffer(16);
+        return placeholder_;
+    }
+
     static void check_vector(const Buffer& w, size_t width) {
         if (w.rows != 1 || w.cols != width) throw Error(ErrorCode::InvalidArgument, "a vector weight of the wrong width");
     }
@@ -335,10 +411,10 @@ private:
         return gpu;
     }
 
-    void elementwise(const Buffer& x, uint32_t y, size_t n, uint32_t mode) {
+    void elementwise(const Buffer& x, uint32_t y, size_t n, uint32_t mode, float factor = 0.0f) {
         check_rows(x, n);
         const uint32_t count = uint32_t(n * x.cols);
-        const uint32_t params[4] = {count, uint32_t(x.cols), mode, 0};
+        struct { uint32_t count, cols, mode; float factor; } params{count, uint32_t(x.cols), mode, factor};
         const Grid grid = grid_for(count, kGroupSize);
         dispatch(pipeline("elementwise", {wgsl::numerics, wgsl::elementwise}), {x.gpu, y}, params, grid.x, grid.y);
     }
@@ -365,6 +441,19 @@ private:
     // A kernel that reads weights (weights.wgsl, then `parts`) of one stored type. BF16 weights
     // (stored as F32) sum their exact products exactly (WIDE_SUMS; see weight_dots.wgsl): one
     // bfloat activation a rounding step off in ~10⁴ otherwise, which shows in the logits.
+    // A kernel that reads or writes a KV cache of one type (KV_TYPE, then `parts`).
+    uint32_t kv_pipeline(const char* name, std::initializer_list<std::string_view> parts, KvCacheType type) {
+        const std::string key = std::string(name) + "_" + kv_cache_type_name(type);
+        auto found = pipelines_.find(key);
+        if (found != pipelines_.end()) return found->second;
+        static_assert(uint32_t(KvCacheType::F16) == 0 && uint32_t(KvCacheType::Q8_0) == 1 && uint32_t(KvCacheType::F32) == 2,
+                      "kv_cache.wgsl's KV_F16, KV_Q8_0, KV_F32");
+        std::string source = "const KV_TYPE: u32 = " + std::to_string(uint32_t(type)) + "u;\n";
+        for (std::string_view part : parts) source += part;
+        const uint32_t id = chord_gpu_pipeline(source.c_str(), key.c_str());
+        pipelines_.emplace(key, id);
+        return id;
+    }
     uint32_t weight_pipeline(const char* name, std::initializer_list<std::string_view> parts, const Buffer& weights) {
         const bool wide = weights.file_type == GgmlType::BF16;
         const std::string key = std::string(name) + "_" + type_name(weights.type) + (wide ? "_wide" : "");
@@ -412,6 +501,8 @@ private:
         }
     } rounded_from_;
     std::vector<float> angles_;
+    std::map<BufferId, std::vector<float>> host_vectors_;  // vector weights, also kept here
+    uint32_t placeholder_ = 0;  // bound where a kernel's second input goes unread (x may not be bound twice)
 };
 
 }  // namespace

@@ -78,8 +78,6 @@ inline void add_missing_cases(CaseSink& sink, const BaseModels& models) {
                             "tokenizer.ggml.model", "tokenizer.ggml.tokens"})
         sink.add(std::string("no '") + key + "'", Recipe(base).erase(key).bytes(), ErrorCode::MissingKey,
                  std::string("required metadata key '") + key + "' is missing");
-    sink.add("linear RoPE scaling without a factor", Recipe(base).set("llama.rope.scaling.type", GgufValue::string("linear")).bytes(),
-             ErrorCode::MissingKey, "required metadata key 'llama.rope.scaling.factor' is missing");
     sink.add("BPE without merges", Recipe::of(models.bpe).erase("tokenizer.ggml.merges").bytes(), ErrorCode::MissingKey,
              "BPE vocabulary without tokenizer.ggml.merges");
 }
@@ -202,8 +200,14 @@ inline void add_hyperparameter_cases(CaseSink& sink, const BaseModels& models) {
     sink.add("rope.scaling.factor 1e-40",
              with({{"llama.rope.scaling.type", GgufValue::string("linear")}, {"llama.rope.scaling.factor", GgufValue::f32(1e-40f)}}),
              ErrorCode::Malformed, "metadata 'llama.rope.scaling.factor' is too small to invert");
-    sink.add("rope.scaling.type yarn", with({{"llama.rope.scaling.type", GgufValue::string("yarn")}}), ErrorCode::Unsupported,
-             "RoPE scaling 'yarn' is not supported");
+    sink.add("rope.scaling.type dynamic", with({{"llama.rope.scaling.type", GgufValue::string("dynamic")}}), ErrorCode::Unsupported,
+             "RoPE scaling 'dynamic' (metadata 'llama.rope.scaling.type') is not supported");
+    // Keys of features this library does not compute are refused by name, never ignored.
+    for (const char* key : {"llama.attention.logit_softcapping", "llama.attention.sliding_window", "llama.no_such_key"})
+        sink.add(std::string("unread key ") + key, with({{key, GgufValue::f32(30.0f)}}), ErrorCode::Unsupported,
+                 std::string("metadata key '") + key + "' is not supported");
+    sink.add("mixture of experts", with({{"llama.expert_count", GgufValue::u32(8)}}), ErrorCode::Unsupported,
+             "mixture-of-experts models ('llama.expert_count'");
     for (const char* arch : {"gpt2", "", "LLAMA", "llama "})
         sink.add(std::string("architecture '") + arch + "'", with({{"general.architecture", GgufValue::string(arch)}}),
                  ErrorCode::Unsupported, std::string("model architecture '") + arch + "' is not supported");

@@ -10,11 +10,13 @@
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <random>
 #include <string>
 
 #include "../kernel_products.hpp"
 #include "chord/cpu_backend.hpp"
+#include "chord/gguf_writer.hpp"
 #include "chord/model.hpp"
 #include "chord/webgpu_backend.hpp"
 
@@ -78,6 +80,76 @@ bool check_embedding(const GgufFile& file, const std::string& name, Backend& cpu
     return report(name + ": embedding rows", d, kTolerance);
 }
 
+// Attention on one backend over caches of `type`: step() writes rows pos .. pos + count of q, k
+// and v, attends them at their positions and returns the output rows.
+struct AttentionRun {
+    Backend& b;
+    const std::vector<float>&q, &k, &v;
+    AttentionParams params;
+    size_t q_cols, kv_cols;
+    BufferId bq, bk, bv, out, kc, vc;
+
+    AttentionRun(Backend& backend, const std::vector<float>& q_, const std::vector<float>& k_, const std::vector<float>& v_,
+                 const AttentionParams& p, size_t max_rows, size_t ctx, KvCacheType type)
+        : b(backend), q(q_), k(k_), v(v_), params(p), q_cols(p.n_head * p.head_dim), kv_cols(p.n_head_kv * p.head_dim),
+          bq(b.create_activations(max_rows, q_cols)), bk(b.create_activations(max_rows, kv_cols)),
+          bv(b.create_activations(max_rows, kv_cols)), out(b.create_activations(max_rows, q_cols)),
+          kc(b.create_cache(ctx, kv_cols, type)), vc(b.create_cache(ctx, kv_cols, type)) {}
+
+    std::vector<float> step(size_t pos, size_t count) {
+        b.write(bq, 0, count, q.data() + pos * q_cols);
+        b.write(bk, 0, count, k.data() + pos * kv_cols);
+        b.write(bv, 0, count, v.data() + pos * kv_cols);
+        std::vector<int32_t> positions(count);
+        for (size_t i = 0; i < count; ++i) positions[i] = int32_t(pos + i);
+        b.attention(bq, bk, bv, kc, vc, params, positions.data(), count, out);
+        return read_all(b, out, count, q_cols);
+    }
+};
+
+// Attention over a cache of each type (F16, Q8_0, F32: kv_cache.wgsl against kv_cache_rows.hpp):
+// 4 query heads over 2 key/value heads of 64 values, a prompt of 5 and then 6 decoding steps.
+// The stored rows are compared exactly through attention over one position (its weight is 1: the
+// output is the stored value row), the outputs over more positions within float rounding (the
+// GPU's softmax total is a float sum, the CPU's a double one).
+bool check_cache_types(std::mt19937& rng) {
+    bool ok = true;
+    const uint32_t head_dim = 64;
+    const AttentionParams params{4, 2, head_dim, 0.125f};
+    const size_t q_cols = 4 * head_dim, kv_cols = 2 * head_dim, prompt = 5, steps = 6, ctx = 16;
+    std::vector<float> q = random_values(rng, (prompt + steps) * q_cols), k = random_values(rng, (prompt + steps) * kv_cols),
+                       v = random_values(rng, (prompt + steps) * kv_cols);
+    for (size_t i = 0; i < v.size(); i += 37) v[i] *= 1000.0f;                 // halves far from 1 too
+    for (size_t i = 0; i < 32; ++i) k[kv_cols + i] = v[2 * kv_cols + i] = 0;  // all-zero Q8_0 blocks
+    v[3] = 1.0f + 1.0f / 2048;                                                // a tie between two halves
+    for (KvCacheType type : {KvCacheType::F16, KvCacheType::Q8_0, KvCacheType::F32}) {
+        const std::string name = kv_cache_type_name(type);
+        std::vector<float> first_rows[2];
+        auto cpu = make_cpu_backend({1, CpuKernels::Reference});
+        auto gpu = make_webgpu_backend(/*asynchronous_reads=*/false);
+        const double d = compare(*cpu, *gpu, [&](Backend& b) {
+            AttentionRun run(b, q, k, v, params, prompt, ctx, type);
+            std::vector<float> result;
+            size_t pos = 0;
+            for (size_t call = 0; call <= steps; ++call) {
+                const size_t n = call == 0 ? prompt : 1;
+                const std::vector<float> o = run.step(pos, n);
+                if (call == 0) first_rows[&b == gpu.get()].assign(o.begin(), o.begin() + q_cols);
+                result.insert(result.end(), o.begin(), o.end());
+                pos += n;
+            }
+            return result;
+        });
+        ok &= report("attention over a " + name + " cache (a prompt of 5, then 6 steps)", d, kTolerance);
+        // Position 0 attends to itself alone: the value row as stored, bit for bit.
+        const bool same = std::equal(first_rows[0].begin(), first_rows[0].end(), first_rows[1].begin(),
+                                     [](float a, float b) { return std::memcmp(&a, &b, sizeof a) == 0; });
+        std::printf("[ measured ] webgpu %s cache: a stored value row %s\n", name.c_str(), same ? "is the CPU's, bit for bit ok" : "DIFFERS FAILED");
+        ok &= same;
+    }
+    return ok;
+}
+
 // RMSNorm, bias, SwiGLU, residual add, RoPE (both pair layouts), row and column copies, and
 // attention over a cache filled by a 5-token prompt and then one decoding step, on random values.
 bool check_operations(const GgufFile& file, Backend& cpu, Backend& gpu, std::mt19937& rng) {
@@ -133,7 +205,7 @@ bool check_operations(const GgufFile& file, Backend& cpu, Backend& gpu, std::mt1
     ok &= report("attention (prompt of 5, then a step)", compare(cpu, gpu, [&](Backend& b) {
         const BufferId bq = b.create_activations(n, q_cols), bk = b.create_activations(n, kv_cols),
                        bv = b.create_activations(n, kv_cols), out = b.create_activations(n, q_cols);
-        const BufferId kc = b.create_cache(n_ctx, kv_cols), vc = b.create_cache(n_ctx, kv_cols);
+        const BufferId kc = b.create_cache(n_ctx, kv_cols, KvCacheType::F16), vc = b.create_cache(n_ctx, kv_cols, KvCacheType::F16);
         b.write(bq, 0, n, q.data());
         b.write(bk, 0, n, k.data());
         b.write(bv, 0, n, v.data());
@@ -149,13 +221,14 @@ bool check_operations(const GgufFile& file, Backend& cpu, Backend& gpu, std::mt1
         result.insert(result.end(), last.begin(), last.end());
         return result;
     }), kTolerance);
+    ok &= check_cache_types(rng);
     const size_t steps = 8, ctx = 64;
     const std::vector<float> q8 = random_values(rng, steps * q_cols), k8 = random_values(rng, steps * kv_cols),
                              v8 = random_values(rng, steps * kv_cols);
     ok &= report("attention (8 decoding steps, a context of 64)", compare(cpu, gpu, [&](Backend& b) {
         const BufferId bq = b.create_activations(1, q_cols), bk = b.create_activations(1, kv_cols),
                        bv = b.create_activations(1, kv_cols), out = b.create_activations(1, q_cols);
-        const BufferId kc = b.create_cache(ctx, kv_cols), vc = b.create_cache(ctx, kv_cols);
+        const BufferId kc = b.create_cache(ctx, kv_cols, KvCacheType::F16), vc = b.create_cache(ctx, kv_cols, KvCacheType::F16);
         std::vector<float> result;
         for (size_t s = 0; s < steps; ++s) {
             b.write(bq, 0, 1, q8.data() + s * q_cols);
@@ -165,6 +238,71 @@ bool check_operations(const GgufFile& file, Backend& cpu, Backend& gpu, std::mt1
             b.attention(bq, bk, bv, kc, vc, params, &pos, 1, out);
             const std::vector<float> o = read_all(b, out, 1, q_cols);
             result.insert(result.end(), o.begin(), o.end());
+        }
+        return result;
+    }), kTolerance);
+    return ok;
+}
+
+
+// The operations of the newer architectures on random values: per-head RMSNorm (the q/k norms of
+// Qwen3 and Gemma 3), GELU-gated products, scaling and soft-capping (Gemma), RoPE with frequency
+// factors (Llama 3, LongRoPE) and with YaRN, and attention with soft-capped scores over a sliding
+// window, for a prompt and then decoding steps that leave the window behind.
+bool check_architecture_operations(Backend& cpu, Backend& gpu, std::mt19937& rng) {
+    const uint32_t head_dim = 16;
+    const size_t cols = 4 * head_dim, n = 5;
+    std::vector<float> norm = random_values(rng, head_dim), factors = random_values(rng, head_dim / 2);
+    for (float& f : factors) f = 1.0f + 4.0f * std::fabs(f);
+    GgufWriter writer;
+    writer.add_tensor("norm", GgmlType::F32, {head_dim}, norm.data(), norm.size() * sizeof(float));
+    writer.add_tensor("factors", GgmlType::F32, {head_dim / 2}, factors.data(), factors.size() * sizeof(float));
+    const GgufFile weights = GgufFile::from_buffer(writer.to_bytes());
+    std::vector<float> x = random_values(rng, n * cols), y = random_values(rng, n * cols);
+    for (size_t i = 0; i < x.size(); i += 7) x[i] *= 8.0f;  // some beyond GELU's +-10 clamps
+    auto inputs = [&](Backend& b) {
+        const BufferId bx = b.create_activations(n, cols), by = b.create_activations(n, cols);
+        b.write(bx, 0, n, x.data());
+        b.write(by, 0, n, y.data());
+        return std::pair{bx, by};
+    };
+    bool ok = report("rms_norm_heads", compare(cpu, gpu, [&](Backend& b) {
+        const auto [bx, by] = inputs(b);
+        b.rms_norm_heads(bx, b.upload_weight(weights.tensor("norm")), 1e-6f, head_dim, n);
+        return read_all(b, bx, n, cols);
+    }), kTolerance);
+    ok &= report("geglu, scale, soft_cap", compare(cpu, gpu, [&](Backend& b) {
+        const auto [bx, by] = inputs(b);
+        b.geglu(bx, by, n);
+        b.scale(bx, 3.0f, n);
+        b.soft_cap(bx, 2.5f, n);
+        return read_all(b, bx, n, cols);
+    }), kTolerance);
+    const int32_t positions[n] = {0, 1, 2, 300, 4095};
+    RopeParams factored{head_dim, head_dim, 500000.0f, 1.0f, false};
+    RopeParams yarn{head_dim, head_dim, 10000.0f, 0.25f, true, 1.0f, 1.2f, 1.5f, 5.5f};
+    for (auto [what, params] : {std::pair{"rope with frequency factors", factored}, std::pair{"rope (yarn, neox)", yarn}})
+        ok &= report(what, compare(cpu, gpu, [&, params = params](Backend& b) {
+            RopeParams p = params;
+            if (p.ext_factor == 0.0f) p.freq_factors = b.upload_weight(weights.tensor("factors"));
+            const auto [bx, by] = inputs(b);
+            b.rope(bx, p, positions, n);
+            return read_all(b, bx, n, cols);
+        }), kTolerance);
+    AttentionParams params{4, 2, head_dim, 0.5f};
+    params.softcap = 1.5f;
+    params.window = 3;
+    const size_t q_cols = 4 * head_dim, kv_cols = 2 * head_dim, steps = 4, total = n + steps;
+    const std::vector<float> q = random_values(rng, total * q_cols), k = random_values(rng, total * kv_cols),
+                             v = random_values(rng, total * kv_cols);
+    ok &= report("attention (soft-capped, a window of 3: a prompt of 5, then 4 steps)", compare(cpu, gpu, [&](Backend& b) {
+        AttentionRun run(b, q, k, v, params, n, 16, KvCacheType::F16);
+        std::vector<float> result;
+        for (size_t pos = 0; pos < total;) {
+            const size_t count = pos == 0 ? n : 1;
+            const std::vector<float> o = run.step(pos, count);
+            result.insert(result.end(), o.begin(), o.end());
+            pos += count;
         }
         return result;
     }), kTolerance);
@@ -182,10 +320,11 @@ constexpr float kClearMargin = 0.05f;
 constexpr float kFloatWeightTolerance = 0.02f;
 constexpr float kQuantizedWeightTolerance = 0.15f;
 
-bool check_forward(const std::string& path, const std::string& name) {
+bool check_forward(const std::string& path, const std::string& name, KvCacheType cache_type = KvCacheType::F16) {
     ModelOptions options;
     options.n_ctx = 64;
     options.kernels = CpuKernels::Reference;
+    options.kv_cache_type = cache_type;
     auto cpu = Model::load(path, options);
     auto gpu = Model::load(path, options, make_webgpu_backend(/*asynchronous_reads=*/false));
     bool float_weights = true;
@@ -210,8 +349,8 @@ bool check_forward(const std::string& path, const std::string& name) {
     }
     const float tolerance = float_weights ? kFloatWeightTolerance : kQuantizedWeightTolerance;
     const bool ok = same_choices && max_diff <= tolerance;
-    std::printf("[ measured ] webgpu %s: forward passes (a prompt and 4 steps): %s, max top-5 logit diff %.4f %s\n",
-                name.c_str(), same_choices ? "same greedy tokens" : "DIFFERENT greedy tokens", max_diff, ok ? "ok" : "FAILED");
+    std::printf("[ measured ] webgpu %s (%s KV cache): forward passes (a prompt and 4 steps): %s, max top-5 logit diff %.4f %s\n",
+                name.c_str(), kv_cache_type_name(cache_type), same_choices ? "same greedy tokens" : "DIFFERENT greedy tokens", max_diff, ok ? "ok" : "FAILED");
     return ok;
 }
 
@@ -234,10 +373,21 @@ int main(int argc, char** argv) {
             const GgufFile file = GgufFile::open(path);
             auto cpu = make_cpu_backend({1, CpuKernels::Reference});
             auto gpu = make_webgpu_backend(/*asynchronous_reads=*/false);
-            if (i == 1) ok &= check_operations(file, *cpu, *gpu, rng);
+            if (i == 1) {
+                ok &= check_operations(file, *cpu, *gpu, rng);
+                ok &= check_architecture_operations(*cpu, *gpu, rng);
+            }
             ok &= check_products(file, name, *cpu, *gpu, rng);
             ok &= check_embedding(file, name, *cpu, *gpu);
             ok &= check_forward(path, name);
+            // The other cache types on the first model each fits (Q8_0: heads of whole blocks).
+            for (KvCacheType type : {KvCacheType::Q8_0, KvCacheType::F32}) {
+                static bool done[3] = {};
+                const ModelConfig c = ModelConfig::from_gguf(file);
+                if (done[int(type)] || (type == KvCacheType::Q8_0 && c.head_dim % 32 != 0)) continue;
+                done[int(type)] = true;
+                ok &= check_forward(path, name, type);
+            }
         }
     } catch (const std::exception& e) {
         std::printf("error: %s\n", e.what());

@@ -16,6 +16,7 @@ import { loadInWorker } from './worker-client.js';
 
 export { ChatCompletions, ChordError };
 
+const KV_CACHE_TYPES = ['f16', 'q8_0', 'f32'];
 const GENERATE_DEFAULTS = { maxTokens: 256, temperature: 0.8, topK: 40, topP: 0.95, minP: 0.05, repeatPenalty: 1.0 };
 
 export class Chord {
@@ -36,8 +37,11 @@ export class Chord {
   // files (…-00001-of-00003.gguf) loads every part.
   // maxMemory: bytes the model may hold in wasm memory (file, KV cache, buffers); a model over
   // it is a ChordError 'out_of_memory' before its memory is taken. Default: the 4 GB wasm limit.
-  static async load(source, { onProgress, signal, contextLength = 0, cache = false, backend = 'auto', threads, maxMemory = 0 } = {}) {
+  // kvCacheType: how keys and values are stored, 'f16' (default, as llama.cpp), 'q8_0' or 'f32'.
+  static async load(source, { onProgress, signal, contextLength = 0, cache = false, backend = 'auto', threads, maxMemory = 0, kvCacheType = 'f16' } = {}) {
     checkBackend(backend);
+    if (!KV_CACHE_TYPES.includes(kvCacheType))
+      throw new ChordError(`kvCacheType must be 'f16', 'q8_0' or 'f32', got ${JSON.stringify(kvCacheType)}`, 'invalid_argument');
     if (!(Number.isSafeInteger(maxMemory) && maxMemory >= 0))
       throw new ChordError(`maxMemory must be a whole number of bytes, got ${maxMemory}`, 'invalid_argument');
     if (threads !== undefined && !(Number.isInteger(threads) && threads >= 1))
@@ -64,7 +68,7 @@ export class Chord {
       // takes ownership of the blocks, even on failure
       const addresses = loaded.blocks.map((b) => b.address), sizes = loaded.blocks.map((b) => b.size);
       const auto = backend === 'auto' && backendName === 'webgpu';
-      const opened = check(native.open(addresses, sizes, contextLength, threads ?? defaultThreads(), auto ? 'webgpu-or-cpu' : backendName, maxMemory));
+      const opened = check(native.open(addresses, sizes, contextLength, threads ?? defaultThreads(), auto ? 'webgpu-or-cpu' : backendName, maxMemory, kvCacheType));
       if (opened.cpuBecause) backendReason = `the model does not fit the WebGPU adapter: ${opened.cpuBecause}`;
     } catch (error) {
       native.delete();
@@ -113,8 +117,12 @@ export class Chord {
 
   // The prompt text of `messages` in the model's chat template, or the one named:
   // { prompt, template }. ChordError "unsupported" when the model has no known template.
-  chatPrompt(messages, { template, addGenerationPrompt = true } = {}) {
-    return check(this.#live().chatPrompt(messages, template ?? null, addGenerationPrompt));
+  // enableThinking: false ends the prompt with Qwen3's empty thinking block (its template's
+  // enable_thinking=false); templates without that switch ignore it.
+  chatPrompt(messages, { template, addGenerationPrompt = true, enableThinking = true } = {}) {
+    if (typeof enableThinking !== 'boolean')
+      throw new ChordError(`enableThinking must be true or false, got ${JSON.stringify(enableThinking)}`, 'invalid_argument');
+    return check(this.#live().chatPrompt(messages, template ?? null, addGenerationPrompt, enableThinking));
   }
 
   // Yields { text, token } as text becomes certain; stops at maxTokens, an end-of-generation

@@ -1,9 +1,10 @@
 // Opens a test page in headless Chromium (Debian's /usr/bin/chromium via playwright-core), served
-// with the package, the shared models and goldens, and returns the page's window.__result.
+// with the package, the shared models, the goldens and their generated models, and returns the page's window.__result.
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
 
 import { serve } from './server.mjs';
+import { generatedModelsDir, goldenDir } from './golden-models.mjs';
 import { sharedPath } from './shared.mjs';
 
 const packageDir = fileURLToPath(new URL('..', import.meta.url));
@@ -14,7 +15,7 @@ const testDataDir = fileURLToPath(new URL('../../../tests/data/', import.meta.ur
 // webgpu: give the page a WebGPU adapter (SwiftShader, no GPU needed), else it has none.
 export async function runPage(page, { routes = {}, isolated = true, timeout = 120000, webgpu = false } = {}) {
   const server = await serve({
-    '/pkg/': packageDir, '/models/': sharedPath('models'), '/golden/': sharedPath('golden'), '/data/': testDataDir,
+    '/pkg/': packageDir, '/models/': sharedPath('models'), '/golden/': goldenDir, '/golden-models/': generatedModelsDir, '/data/': testDataDir,
     ...routes, '/': pagesDir,
   }, { isolated });
   const browser = await chromium.launch({

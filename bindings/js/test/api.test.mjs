@@ -132,3 +132,39 @@ test('chat.completions.create, whole and streamed', async () => {
     (e) => e.code === 'invalid_argument');
   await model.unload();
 });
+
+test('Qwen3 thinking switch: chatPrompt enableThinking and chat_template_kwargs.enable_thinking', async () => {
+  const model = await Chord.load(storiesPath);
+  const messages = [{ role: 'system', content: 'Be brief.' }, { role: 'user', content: 'Hi' }];
+  const history = '<|im_start|>system\nBe brief.<|im_end|>\n<|im_start|>user\nHi<|im_end|>\n';
+  // Thinking on (the default) is llama.cpp's chatml; off ends with Qwen3's empty thinking block.
+  assert.deepEqual(model.chatPrompt(messages, { template: 'qwen3' }),
+    { prompt: `${history}<|im_start|>assistant\n`, template: 'qwen3' });
+  assert.equal(model.chatPrompt(messages, { template: 'qwen3', enableThinking: false }).prompt,
+    `${history}<|im_start|>assistant\n<think>\n\n</think>\n\n`);
+  assert.equal(model.chatPrompt(messages, { template: 'qwen3', enableThinking: false, addGenerationPrompt: false }).prompt, history);
+  // A template without the switch ignores it, as a Jinja template ignores a variable it does not read.
+  assert.equal(model.chatPrompt(messages, { template: 'chatml', enableThinking: false }).prompt, `${history}<|im_start|>assistant\n`);
+  assert.throws(() => model.chatPrompt(messages, { template: 'qwen3', enableThinking: 'false' }),
+    (e) => e instanceof ChordError && e.code === 'invalid_argument' && /enableThinking/.test(e.message));
+
+  // The OpenAI-style call reads the prompt chatPrompt writes: count its tokens.
+  const tokens = (enableThinking) =>
+    model.tokenize(model.chatPrompt(messages, { template: 'qwen3', enableThinking }).prompt, { bos: true, special: true }).length;
+  assert.ok(tokens(false) > tokens(true));
+  const request = { messages, template: 'qwen3', max_tokens: 2, temperature: 0 };
+  assert.equal((await model.chat.completions.create(request)).usage.prompt_tokens, tokens(true));
+  for (const enable_thinking of [false, true]) {
+    const reply = await model.chat.completions.create({ ...request, chat_template_kwargs: { enable_thinking } });
+    assert.equal(reply.usage.prompt_tokens, tokens(enable_thinking));
+  }
+  for (const [kwargs, pattern] of [
+    [{ enable_thinking: 0 }, /enable_thinking must be true or false/],
+    [{ enableThinking: false }, /chat_template_kwargs\.enableThinking is not a template variable/],
+    ['enable_thinking=false', /must be an object/],
+  ]) {
+    await assert.rejects(model.chat.completions.create({ ...request, chat_template_kwargs: kwargs }),
+      (e) => e instanceof ChordError && e.code === 'invalid_argument' && pattern.test(e.message), JSON.stringify(kwargs));
+  }
+  await model.unload();
+});

@@ -4,13 +4,13 @@
 // relaxed-SIMD kernels here (in Node, on the SIMD128 ones).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readdirSync } from 'node:fs';
 
 import { runPage } from '../test-support/chromium.mjs';
 import { describeGolden } from '../test-support/golden-check.mjs';
-import { sharedPath } from '../test-support/shared.mjs';
+import { goldenModelPath, goldenNames, readGolden } from '../test-support/golden-models.mjs';
 
-const names = readdirSync(sharedPath('golden')).filter((f) => f.endsWith('.json')).map((f) => f.slice(0, -5)).sort();
+const names = goldenNames();
+for (const name of names) goldenModelPath(name);  // writes the synth models the page loads
 
 for (const build of ['threads', 'single']) {
   test(`golden suite in Chromium, ${build} build`, async () => {
@@ -24,9 +24,10 @@ for (const build of ['threads', 'single']) {
 }
 
 // The same on WebGPU (Chromium's SwiftShader adapter), in the single-threaded build
-// (test/browser.test.mjs runs the threaded one on WebGPU), on F32 and Q4_0: the Q4_K/Q6_K model
-// takes 3 minutes on SwiftShader, and test/webgpu.test.mjs runs it through the same package code.
-const onWebGpu = ['stories260K-f32', 'synth-llama-q4_0'];
+// (test/browser.test.mjs runs the threaded one on WebGPU), on F32, Q4_0 and every model of the newer
+// architectures: the Q4_K/Q6_K model takes 3 minutes on SwiftShader, and test/webgpu.test.mjs runs it
+// through the same package code.
+const onWebGpu = ['stories260K-f32', 'synth-llama-q4_0', ...names.filter((n) => readGolden(n).synth_args)];
 test('golden suite in Chromium on WebGPU, single build', async () => {
   const { result } = await runPage(`golden.html?backend=webgpu&names=${onWebGpu.join(',')}`, {
     isolated: false, timeout: 600000, webgpu: true,

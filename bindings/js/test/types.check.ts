@@ -17,6 +17,9 @@ async function usage(): Promise<void> {
   const ids: number[] = model.tokenize('Hello', { bos: true });
   const text: string = model.detokenize(ids);
   const arch: string = model.info.architecture;
+  const small = await Chord.load('https://example.com/model.gguf', { kvCacheType: 'q8_0' });
+  const kvType: 'f16' | 'q8_0' | 'f32' = small.info.kvCacheType;
+  console.log(kvType, small.info.kvCacheBytes / 2 ** 20);
   for await (const chunk of model.generate('Once upon a time', { maxTokens: 32, stop: ['\n'], signal: controller.signal })) {
     console.log(chunk.text, chunk.token);
   }
@@ -24,6 +27,12 @@ async function usage(): Promise<void> {
   console.log(result.finishReason, result.timings.predictedMs, text, arch);
   const reply = await model.chat.completions.create({ messages: [{ role: 'user', content: 'Hi' }], max_tokens: 16 });
   console.log(reply.choices[0].message.content, reply.usage.total_tokens);
+  const quick = await model.chat.completions.create({
+    messages: [{ role: 'user', content: 'Hi' }],
+    chat_template_kwargs: { enable_thinking: false },
+  });
+  const { prompt, template } = model.chatPrompt([{ role: 'user', content: 'Hi' }], { template: 'qwen3', enableThinking: false });
+  console.log(quick.choices[0].message.content, prompt, template);
   const stream = await model.chat.completions.create({ messages: [{ role: 'user', content: 'Hi' }], stream: true });
   for await (const chunk of stream) {
     const c: ChatCompletionChunk = chunk;
@@ -37,6 +46,7 @@ async function usage(): Promise<void> {
   await model.unload();
   const remote = await Chord.loadInWorker(new Blob([new Uint8Array(8)]), { onProgress: ({ loaded }) => console.log(loaded) });
   const remoteIds: number[] = await remote.tokenize('Hi');
+  console.log((await remote.chatPrompt([{ role: 'user', content: 'Hi' }], { enableThinking: false })).prompt);
   for await (const chunk of remote.generate(remoteIds, { maxTokens: 4 })) console.log(chunk.text);
   await remote.unload();
 }

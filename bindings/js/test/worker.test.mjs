@@ -32,6 +32,10 @@ test('a model in a worker generates what llama.cpp does, streams, aborts and rep
 
     const reply = await model.chat.completions.create({ messages: [{ role: 'user', content: 'hi' }], template: 'chatml', max_tokens: 4, temperature: 0 });
     assert.equal(reply.usage.completion_tokens, 4);
+    assert.equal((await model.chatPrompt([{ role: 'user', content: 'hi' }], { template: 'qwen3', enableThinking: false })).prompt,
+      '<|im_start|>user\nhi<|im_end|>\n<|im_start|>assistant\n<think>\n\n</think>\n\n');
+    await assert.rejects(model.chat.completions.create({ messages: [{ role: 'user', content: 'hi' }], template: 'qwen3',
+      chat_template_kwargs: { thinking: false } }), (e) => e instanceof ChordError && e.code === 'invalid_argument');
 
     await assert.rejects(model.complete('x', { topP: 0 }), (e) => e instanceof ChordError && e.code === 'invalid_argument');
     assert.equal((await model.complete(golden.prompt, { maxTokens: 2, temperature: 0 })).tokens.length, 2);
