@@ -13,7 +13,7 @@ add_custom_target(chord_wgsl_header DEPENDS "${CHORD_WGSL_HEADER}")
 
 # Sources, not a library: each program compiles them with its own exception model.
 function(chord_link_webgpu target)
-  target_sources(${target} PRIVATE "${CMAKE_SOURCE_DIR}/src/webgpu/webgpu_backend.cpp")
+  target_sources(${target} PRIVATE "${CMAKE_SOURCE_DIR}/src/webgpu/webgpu_backend.cpp" "${CMAKE_SOURCE_DIR}/src/webgpu/decode_plan.cpp")
   target_include_directories(${target} PRIVATE "${CMAKE_BINARY_DIR}/generated/webgpu")
   add_dependencies(${target} chord_wgsl_header)
   set(library "${CMAKE_SOURCE_DIR}/src/webgpu/webgpu_library.js")

@@ -1,8 +1,8 @@
 // y[r] = Σ_k W[r][k] · x[k] for one token (decoding): a workgroup of 256 threads takes 8 rows, 32
 // threads a row, each thread a run of 32 weights at a time (weight_dots.wgsl), so that a row's
 // threads read neighbouring blocks together. Partial sums meet in workgroup memory, as
-// double-floats (numerics.wgsl), which WIDE_SUMS pipelines (BF16) also use within a thread. Grid:
-// x, y cover the groups of rows (x + y · grid_x). Rows are whole runs (cols % 32 == 0); the
+// double-floats (numerics.wgsl) added in lane order, which WIDE_SUMS pipelines (BF16) also use
+// within a thread. Grid: x, y cover the groups of rows (x + y · grid_x). Rows are whole runs (cols % 32 == 0); the
 // activations come rounded as the CPU rounds them (round_activations.wgsl).
 struct Params { rows: u32, cols: u32, grid_x: u32, pad: u32 }
 
@@ -28,9 +28,9 @@ fn main(@builtin(workgroup_id) group: vec3u, @builtin(local_invocation_index) li
     }
     partial[lid] = acc;
     workgroupBarrier();
-    for (var stride = LANES / 2u; stride > 0u; stride /= 2u) {
-        if (lane < stride) { partial[lid] = add_wide(partial[lid], partial[lid + stride]); }
-        workgroupBarrier();
+    if (r < p.rows && lane == 0u) {  // one thread adds its row's lanes in order: one barrier, not five
+        var s = partial[lid];
+        for (var l = 1u; l < LANES; l++) { s = add_wide(s, partial[lid + l]); }
+        y[r] = s.x + s.y;
     }
-    if (r < p.rows && lane == 0u) { y[r] = partial[lid].x + partial[lid].y; }
 }

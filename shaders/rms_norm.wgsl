@@ -1,6 +1,6 @@
 // out[i] = x[i] / rms(x[i]) · weight, one workgroup per row, as the CPU computes it: the squares
 // summed as if in double (double-float sums: the 64 threads sum in turn and meet in workgroup
-// memory), the mean, root and reciprocal correctly rounded (numerics.wgsl). A row rounded to
+// memory), the mean, root and reciprocal correctly rounded (rms.wgsl, numerics.wgsl). A row rounded to
 // bfloat or 8 bits next would otherwise come out a step off here and there.
 struct Params { cols: u32, eps: f32, pad0: u32, pad1: u32 }
 
@@ -9,24 +9,11 @@ struct Params { cols: u32, eps: f32, pad0: u32, pad1: u32 }
 @group(0) @binding(2) var<storage, read_write> out: array<f32>;
 @group(0) @binding(3) var<uniform> p: Params;
 
-var<workgroup> partial: array<vec2f, 64>;
-
 @compute @workgroup_size(64)
 fn main(@builtin(workgroup_id) group: vec3u, @builtin(local_invocation_index) lid: u32) {
     let base = group.x * p.cols;
     var sum = vec2f(0.0);
     for (var j = lid; j < p.cols; j += 64u) { sum = add_wide(sum, vec2f(x[base + j] * x[base + j], 0.0)); }
-    partial[lid] = sum;
-    workgroupBarrier();
-    for (var stride = 32u; stride > 0u; stride /= 2u) {
-        if (lid < stride) { partial[lid] = add_wide(partial[lid], partial[lid + stride]); }
-        workgroupBarrier();
-    }
-    // float(Σ / cols): the quotient of the high part, corrected by what it and the low part leave.
-    let total = partial[0];
-    let cols = f32(p.cols);
-    let q = divide(total.x, cols);
-    let mean = q + (residual(total.x, cols, q) + total.y) / cols;
-    let scale = divide(1.0, square_root(mean + p.eps));
+    let scale = inverse_rms(lid, sum, p.cols, p.eps);
     for (var j = lid; j < p.cols; j += 64u) { out[base + j] = x[base + j] * scale * weight[j]; }
 }

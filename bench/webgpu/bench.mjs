@@ -1,16 +1,20 @@
 // Prefill and decode speed of the WebGPU backend in Node, with Dawn (the npm `webgpu` package) as
 // navigator.gpu: how issue 8 measures a real GPU (through the `device` tool; see bench/webgpu/README.md).
-//   node bench/webgpu/bench.mjs MODEL.gguf [n=64] [words=128] [INSPECT.json]
-// INSPECT.json (`chord inspect --json MODEL.gguf`) gives the bytes of weights a decode step reads,
-// to report decode as bandwidth. The prompt is bench/browser/chord.html's, so the numbers compare.
+//   node bench/webgpu/bench.mjs MODEL.gguf [n=64] [words=128,440] [INSPECT.json]
+// Prefill of a prompt of each word count (bench/browser/chord.html's words: 128 words are ~150
+// tokens, 440 ~512), then n decoded tokens. Decoding also reports the GPU dispatches a token
+// records, the CPU time recording them takes and, where the adapter has 'timestamp-query', the
+// GPU time of a token and of each kernel. INSPECT.json (`chord inspect --json MODEL.gguf`) gives the bytes of weights
+// a decode step reads, to report decode as bandwidth.
 import { createRequire } from 'node:module';
 import { readFileSync } from 'node:fs';
 import { Chord } from '../../bindings/js/src/index.js';
+import { loadModule } from '../../bindings/js/src/module.js';
 import { weightBytesPerToken } from '../browser/weights-read.mjs';
 
-const [modelPath, n = '64', words = '128', inspectPath] = process.argv.slice(2);
+const [modelPath, n = '64', words = '128,440', inspectPath] = process.argv.slice(2);
 if (!modelPath) {
-  console.error('usage: node bench/webgpu/bench.mjs MODEL.gguf [n=64] [words=128] [INSPECT.json]');
+  console.error('usage: node bench/webgpu/bench.mjs MODEL.gguf [n=64] [words=128,440] [INSPECT.json]');
   process.exit(2);
 }
 // `webgpu` is a devDependency of the package, so it resolves from bindings/js.
@@ -22,20 +26,51 @@ globalThis.navigator = { gpu };
 const adapter = await gpu.requestAdapter({ powerPreference: 'high-performance' });
 if (!adapter) throw new Error('no WebGPU adapter');
 
-const prompt = Array.from({ length: +words }, (_, i) => ['the', 'little', 'llama', 'ran', 'home', 'again'][i % 6]).join(' ');
+// The device the library would ask for, with timestamps where the adapter has them.
+const module = await loadModule();
+const timestamps = adapter.features.has('timestamp-query');
+const { maxStorageBufferBindingSize, maxBufferSize, maxComputeWorkgroupStorageSize } = adapter.limits;
+module.chordGpuDevice = await adapter.requestDevice({
+  requiredFeatures: timestamps ? ['timestamp-query'] : [],
+  requiredLimits: { maxStorageBufferBindingSize, maxBufferSize, maxComputeWorkgroupStorageSize },
+});
+const promptOf = (count) => Array.from({ length: count }, (_, i) => ['the', 'little', 'llama', 'ran', 'home', 'again'][i % 6]).join(' ');
 const t0 = performance.now();
 const model = await Chord.load(modelPath, { backend: 'webgpu', contextLength: 1024 });
 const loadMs = performance.now() - t0;
 // The first generation builds the pipelines (one prompt batch and one decode step of each shape).
 await model.complete('Once upon a time', { maxTokens: 4, temperature: 0 });
-const { timings } = await model.complete(prompt, { maxTokens: +n, temperature: 0 });
-const prefill = (1e3 * timings.promptTokens) / timings.promptMs;
+const prefill = [];
+for (const count of words.split(',').map(Number)) {
+  const { timings } = await model.complete(promptOf(count), { maxTokens: 1, temperature: 0 });
+  prefill.push({ tokens: timings.promptTokens, tokensPerSecond: +((1e3 * timings.promptTokens) / timings.promptMs).toFixed(1) });
+}
+const stats = { tokens: 0, recordMs: 0, gpuMs: 0, timed: 0 };
+module.chordGpuStats = stats;
+const { timings } = await model.complete(promptOf(16), { maxTokens: +n, temperature: 0 });
+module.chordGpuStats = undefined;
+await new Promise((resolve) => setTimeout(resolve, 200));  // the last token's timestamps
 const decode = (1e3 * (timings.predictedTokens - 1)) / timings.predictedMs; // as llama.cpp counts: n − 1 steps
+// Then each kernel's GPU time, from 16 more tokens whose dispatches each run in a pass of their own.
+const perKernel = { tokens: 0, recordMs: 0, gpuMs: 0, timed: 0, perKernel: true };
+if (timestamps) {
+  module.chordGpuStats = perKernel;
+  await model.complete(promptOf(16), { maxTokens: 17, temperature: 0 });
+  module.chordGpuStats = undefined;
+  await new Promise((resolve) => setTimeout(resolve, 200));
+}
+const kernels = Object.entries(perKernel.kernels ?? {})
+  .map(([label, { ms, count }]) => ({ label, msPerToken: +(ms / perKernel.tokens).toFixed(4), dispatchesPerToken: count / perKernel.tokens }))
+  .sort((a, b) => b.msPerToken - a.msPerToken);
 const result = {
   adapter: { vendor: adapter.info.vendor, architecture: adapter.info.architecture, description: adapter.info.description,
-    shaderF16: adapter.features.has('shader-f16') },
-  model: modelPath, backend: model.info.backend, loadMs: Math.round(loadMs), timings,
-  prefillTokensPerSecond: +prefill.toFixed(1), decodeTokensPerSecond: +decode.toFixed(1),
+    shaderF16: adapter.features.has('shader-f16'), timestamps },
+  model: modelPath, backend: model.info.backend, loadMs: Math.round(loadMs), prefill,
+  decodeTokensPerSecond: +decode.toFixed(1), decodeTokens: timings.predictedTokens,
+  dispatchesPerToken: model.info.gpuDispatchesPerToken,
+  recordMsPerToken: +(stats.recordMs / stats.tokens).toFixed(3),
+  gpuMsPerToken: stats.timed ? +(stats.gpuMs / stats.timed).toFixed(3) : null,
+  kernels,
 };
 if (inspectPath) {
   const bytes = weightBytesPerToken(JSON.parse(readFileSync(inspectPath, 'utf8')));

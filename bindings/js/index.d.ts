@@ -79,6 +79,8 @@ export interface ModelInfo {
   threads: number;
   /** the CPU kernels of the quantized products: "relaxed-simd" where the engine has relaxed SIMD (used for decoding), else "simd128" */
   kernels: string;
+  /** WebGPU: the GPU dispatches one decoding step records (its fused plan); 0 before the first step and on the CPU */
+  gpuDispatchesPerToken: number;
   /** the wasm build in use: "threads" where the page is cross-origin isolated, else "single" */
   build: 'single' | 'threads';
   /** what `cache` did for this load */

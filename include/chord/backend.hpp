@@ -9,39 +9,13 @@
 #include <cstddef>
 #include <cstdint>
 #include <string>
+#include <variant>
 
 #include "chord/gguf.hpp"
 #include "chord/kv_cache.hpp"
+#include "chord/step_graph.hpp"
 
 namespace chord {
-
-using BufferId = uint32_t;
-constexpr BufferId kNoBuffer = ~BufferId(0);
-
-// RoPE as ggml computes it: pair k of a head turns by the angle
-//   theta_k = position * freq_base^(-2k/n_rot) / freq_factors[k]
-// interpolated by freq_scale (YaRN blends interpolation and extrapolation over the pairs
-// [corr_low, corr_high] when ext_factor != 0), and cos/sin are multiplied by attn_factor.
-struct RopeParams {
-    uint32_t head_dim;
-    uint32_t n_rot;     // leading dimensions of each head that are rotated
-    float freq_base;
-    float freq_scale;
-    bool neox;          // pairs (i, i + n_rot/2) instead of (2i, 2i+1)
-    float ext_factor = 0.0f;   // YaRN's extrapolation mix; 0: plain (linear) scaling
-    float attn_factor = 1.0f;  // magnitude scale of cos and sin (YaRN, LongRoPE)
-    float corr_low = 0.0f, corr_high = 0.0f;  // YaRN's ramp over pair indices
-    BufferId freq_factors = kNoBuffer;        // n_rot/2 divisors of the angles (Llama 3, LongRoPE)
-};
-
-struct AttentionParams {
-    uint32_t n_head;
-    uint32_t n_head_kv;  // each key/value head serves n_head / n_head_kv query heads
-    uint32_t head_dim;
-    float scale;         // applied to q·k
-    float softcap = 0.0f;  // scores become softcap * tanh(score / softcap) before the softmax; 0: off
-    uint32_t window = 0;   // sliding window: the query at p sees keys at p - window + 1 .. p; 0: all
-};
 
 class Backend {
 public:
@@ -98,6 +72,43 @@ public:
     virtual void scale(BufferId x, float factor, size_t n) = 0;
     // x[i] = cap * tanh(x[i] / cap): Gemma 2's final logit soft-capping
     virtual void soft_cap(BufferId x, float cap, size_t n) = 0;
+
+    // --- a whole step ---
+    // The operations of `graph` on the step's rows, in order. A backend may plan the graph as a
+    // whole (fuse, reuse); the result must be that of run_op_by_op.
+    virtual void run(const StepGraph& graph, const StepInputs& step);
+    // Dispatches a planned decoding step records on a GPU (0: steps are not planned).
+    virtual uint32_t planned_dispatches() const { return 0; }
 };
+
+// Each operation of the graph as the Backend call of the same name (a visitor: an op type without
+// its call here does not compile).
+struct OpByOp {
+    Backend& be;
+    const StepInputs& step;
+    void operator()(const EmbedOp& o) const { be.embed(o.table, step.tokens, step.n, o.out); }
+    void operator()(const ScaleOp& o) const { be.scale(o.x, o.factor, step.n); }
+    void operator()(const RmsNormOp& o) const { be.rms_norm(o.x, o.weight, o.eps, step.n, o.out); }
+    void operator()(const MatmulOp& o) const { be.matmul(o.weight, o.x, step.n, o.out); }
+    void operator()(const AddBiasOp& o) const { be.add_bias(o.x, o.bias, step.n); }
+    void operator()(const LastRowOp& o) const { be.copy_rows(o.src, step.n - 1, 1, o.dst); }
+    void operator()(const CopyColumnsOp& o) const { be.copy_columns(o.src, o.col, step.n, o.dst); }
+    void operator()(const RmsNormHeadsOp& o) const { be.rms_norm_heads(o.x, o.weight, o.eps, o.head_dim, step.n); }
+    void operator()(const RopeOp& o) const { be.rope(o.x, o.params, step.positions, step.n); }
+    void operator()(const AttentionOp& o) const {
+        be.attention(o.q, o.k, o.v, o.k_cache, o.v_cache, o.params, step.positions, step.n, o.out);
+    }
+    void operator()(const SwigluOp& o) const { be.swiglu(o.gate, o.up, step.n); }
+    void operator()(const GegluOp& o) const { be.geglu(o.gate, o.up, step.n); }
+    void operator()(const AddOp& o) const { be.add(o.x, o.y, step.n); }
+    void operator()(const SoftCapOp& o) const { be.soft_cap(o.x, o.cap, step.n); }
+};
+
+inline void run_op_by_op(Backend& be, const StepGraph& graph, const StepInputs& step) {
+    const StepInputs last_row{step.tokens + step.n - 1, step.positions + step.n - 1, 1};
+    for (size_t i = 0; i < graph.ops.size(); ++i) std::visit(OpByOp{be, i < graph.one_row_from ? step : last_row}, graph.ops[i]);
+}
+
+inline void Backend::run(const StepGraph& graph, const StepInputs& step) { run_op_by_op(*this, graph, step); }
 
 }  // namespace chord

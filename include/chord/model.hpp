@@ -1,5 +1,6 @@
 // A loaded transformer model (llama, qwen2/3, phi3, gemma2/3): configuration, tokenizer, weights on a backend, KV cache, and
-// the forward pass — the transformer, step by step, written once against the backend interface.
+// the forward pass — the transformer as a graph of backend operations (step_graph.hpp), built once
+// at load and run by the backend for every batch of tokens.
 #pragma once
 
 #include <cmath>
@@ -113,6 +114,7 @@ private:
             refuse_unused_tensors(file_, used_tensors_, config_.architecture_name);
             set_up_rope();
             create_buffers();
+            build_graph();
         } catch (const std::bad_alloc&) {  // the budget fit, but the system (or the browser) said no
             throw Error(ErrorCode::OutOfMemory, "out of memory while loading the model, which needs about " +
                                                     mebibytes(need.total()) + ": free memory, or ask for a smaller context");
@@ -257,70 +259,75 @@ private:
     }
 
     void forward_batch(const TokenId* tokens, size_t n, uint32_t n_past) {
-        const ModelConfig& c = config_;
-        Backend& be = *backend_;
         positions_.resize(n);
         for (size_t i = 0; i < n; ++i) positions_[i] = int32_t(n_past + i);
+        backend_->run(graph_, {tokens, positions_.data(), n});
+    }
 
-        be.embed(token_embd_, tokens, n, x_);
-        if (c.embedding_scale != 1.0f) be.scale(x_, c.embedding_scale, n);
+    // The forward pass of a step, as the list of backend operations (step_graph.hpp), built once.
+    void build_graph() {
+        const ModelConfig& c = config_;
+        StepGraph& g = graph_;
+        g.add(EmbedOp{token_embd_, x_});
+        if (c.embedding_scale != 1.0f) g.add(ScaleOp{x_, c.embedding_scale});
         for (const Layer& L : layers_) {
-            const RopeParams& rope = L.windowed ? rope_local_ : rope_global_;
             AttentionParams attention{c.n_head, c.n_head_kv, c.head_dim, c.attention_scale};
             attention.softcap = c.attn_softcap;
             attention.window = L.windowed ? c.sliding_window : 0;
+            const RopeParams& rope = L.windowed ? rope_local_ : rope_global_;
 
             // Attention block: x += Wo · attention(rope(Wq·norm(x)), rope(Wk·norm(x)), Wv·norm(x))
-            be.rms_norm(x_, L.attn_norm, c.rms_eps, n, xn_);
+            g.add(RmsNormOp{x_, L.attn_norm, c.rms_eps, xn_});
             if (L.fused_qkv) {
-                be.matmul(L.wqkv, xn_, n, qkv_);
-                be.copy_columns(qkv_, 0, n, q_);
-                be.copy_columns(qkv_, c.q_width(), n, k_);
-                be.copy_columns(qkv_, c.q_width() + c.kv_width(), n, v_);
+                g.add(MatmulOp{L.wqkv, xn_, qkv_});
+                g.add(CopyColumnsOp{qkv_, 0, q_});
+                g.add(CopyColumnsOp{qkv_, c.q_width(), k_});
+                g.add(CopyColumnsOp{qkv_, c.q_width() + c.kv_width(), v_});
             } else {
-                be.matmul(L.wq, xn_, n, q_);
-                be.matmul(L.wk, xn_, n, k_);
-                be.matmul(L.wv, xn_, n, v_);
+                g.add(MatmulOp{L.wq, xn_, q_});
+                g.add(MatmulOp{L.wk, xn_, k_});
+                g.add(MatmulOp{L.wv, xn_, v_});
                 if (L.has_bias) {
-                    be.add_bias(q_, L.bq, n);
-                    be.add_bias(k_, L.bk, n);
-                    be.add_bias(v_, L.bv, n);
+                    g.add(AddBiasOp{q_, L.bq});
+                    g.add(AddBiasOp{k_, L.bk});
+                    g.add(AddBiasOp{v_, L.bv});
                 }
             }
             if (c.qk_norm) {
-                be.rms_norm_heads(q_, L.q_norm, c.rms_eps, c.head_dim, n);
-                be.rms_norm_heads(k_, L.k_norm, c.rms_eps, c.head_dim, n);
+                g.add(RmsNormHeadsOp{q_, L.q_norm, c.rms_eps, c.head_dim});
+                g.add(RmsNormHeadsOp{k_, L.k_norm, c.rms_eps, c.head_dim});
             }
-            be.rope(q_, rope, positions_.data(), n);
-            be.rope(k_, rope, positions_.data(), n);
-            be.attention(q_, k_, v_, L.k_cache, L.v_cache, attention, positions_.data(), n, attn_);
-            be.matmul(L.wo, attn_, n, proj_);
-            if (c.post_norms) be.rms_norm(proj_, L.post_attn_norm, c.rms_eps, n, proj_);
-            be.add(x_, proj_, n);
+            g.add(RopeOp{q_, rope});
+            g.add(RopeOp{k_, rope});
+            g.add(AttentionOp{q_, k_, v_, L.k_cache, L.v_cache, attention, attn_});
+            g.add(MatmulOp{L.wo, attn_, proj_});
+            if (c.post_norms) g.add(RmsNormOp{proj_, L.post_attn_norm, c.rms_eps, proj_});
+            g.add(AddOp{x_, proj_});
 
             // Feed-forward block: x += W_down · (act(W_gate·norm(x)) * W_up·norm(x))
-            be.rms_norm(x_, L.ffn_norm, c.rms_eps, n, xn_);
+            g.add(RmsNormOp{x_, L.ffn_norm, c.rms_eps, xn_});
             if (L.fused_gate_up) {
-                be.matmul(L.w_gate_up, xn_, n, gate_up_);
-                be.copy_columns(gate_up_, 0, n, gate_);
-                be.copy_columns(gate_up_, c.n_ff, n, up_);
+                g.add(MatmulOp{L.w_gate_up, xn_, gate_up_});
+                g.add(CopyColumnsOp{gate_up_, 0, gate_});
+                g.add(CopyColumnsOp{gate_up_, c.n_ff, up_});
             } else {
-                be.matmul(L.w_gate, xn_, n, gate_);
-                be.matmul(L.w_up, xn_, n, up_);
+                g.add(MatmulOp{L.w_gate, xn_, gate_});
+                g.add(MatmulOp{L.w_up, xn_, up_});
             }
             if (c.ffn_activation == FfnActivation::GeluTanh)
-                be.geglu(gate_, up_, n);
+                g.add(GegluOp{gate_, up_});
             else
-                be.swiglu(gate_, up_, n);
-            be.matmul(L.w_down, gate_, n, proj_);
-            if (c.post_norms) be.rms_norm(proj_, L.post_ffn_norm, c.rms_eps, n, proj_);
-            be.add(x_, proj_, n);
+                g.add(SwigluOp{gate_, up_});
+            g.add(MatmulOp{L.w_down, gate_, proj_});
+            if (c.post_norms) g.add(RmsNormOp{proj_, L.post_ffn_norm, c.rms_eps, proj_});
+            g.add(AddOp{x_, proj_});
         }
         // Only the last token's logits are needed to continue.
-        be.copy_rows(x_, n - 1, 1, last_);
-        be.rms_norm(last_, output_norm_, c.rms_eps, 1, last_);
-        be.matmul(output_, last_, 1, logits_buffer_);
-        if (c.final_softcap != 0.0f) be.soft_cap(logits_buffer_, c.final_softcap, 1);
+        g.add(LastRowOp{x_, last_});
+        g.one_row_from = g.ops.size();
+        g.add(RmsNormOp{last_, output_norm_, c.rms_eps, last_});
+        g.add(MatmulOp{output_, last_, logits_buffer_});
+        if (c.final_softcap != 0.0f) g.add(SoftCapOp{logits_buffer_, c.final_softcap});
     }
 
     GgufFile file_;  // first: the backend computes on views into its bytes
@@ -335,6 +342,7 @@ private:
     RopeParams rope_global_{}, rope_local_{};
     std::vector<Layer> layers_;
     BufferId x_, xn_, q_, k_, v_, qkv_, attn_, proj_, gate_, up_, gate_up_, last_, logits_buffer_;
+    StepGraph graph_;
     std::vector<int32_t> positions_;
     std::vector<float> logits_;
     bool logits_pending_ = false;  // forward() began a read that finish_forward() completes

@@ -18,7 +18,9 @@ bool webgpu_available();
 
 // Throws Error(Unsupported) when there is no device. Reads are asynchronous (Backend::begin_read)
 // unless the program is asyncified, whose read() can wait for the GPU (the parity test).
-std::unique_ptr<Backend> make_webgpu_backend(bool asynchronous_reads = true);
+// Decoding steps run as a fused plan (src/webgpu/decode_plan.hpp) unless plan_decoding is false
+// (the parity test compares the two).
+std::unique_ptr<Backend> make_webgpu_backend(bool asynchronous_reads = true, bool plan_decoding = true);
 
 // Why the model's weights do not fit the device's limits (a tensor larger than it binds at once,
 // which the backend would refuse with Error(Unsupported)), or "" when they do: `auto` then takes

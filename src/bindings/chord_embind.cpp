@@ -169,6 +169,7 @@ public:
         v.set("backend", model_->backend().name());
         v.set("threads", model_->threads());
         v.set("kernels", model_->backend().kernels());
+        v.set("gpuDispatchesPerToken", model_->backend().planned_dispatches());
         const MetaValue* name = model_->file().find("general.name");
         v.set("name", name ? std::string(name->as_string()) : std::string());
         const TensorInfo* q = model_->file().find_tensor("blk.0.attn_q.weight");

@@ -7,6 +7,8 @@
 extern "C" {
 int chord_gpu_ready();
 double chord_gpu_max_binding();  // the device's maxStorageBufferBindingSize
+uint32_t chord_gpu_workgroup_bytes();  // the device's maxComputeWorkgroupStorageSize
+int chord_gpu_is_cpu();  // whether the adapter is a CPU (SwiftShader, a fallback adapter)
 uint32_t chord_gpu_pipeline(const char* wgsl, const char* label);
 uint32_t chord_gpu_buffer(double bytes);
 void chord_gpu_release(uint32_t buffer);
@@ -14,6 +16,12 @@ void chord_gpu_write(uint32_t buffer, double offset, const void* data, double by
 void chord_gpu_dispatch(uint32_t pipeline, const uint32_t* buffers, uint32_t n_buffers, const void* params,
                         uint32_t params_bytes, uint32_t x, uint32_t y, uint32_t z);
 void chord_gpu_copy(uint32_t src, double src_offset, uint32_t dst, double dst_offset, double bytes);
+// Plans (webgpu_plan.hpp): between plan_begin and plan_end dispatches and copies are recorded,
+// not run; plan_run records them again (0: the plan was dropped, a buffer of it released).
+void chord_gpu_plan_begin();
+uint32_t chord_gpu_plan_end();
+int chord_gpu_plan_run(uint32_t plan);
+uint32_t chord_gpu_plan_dispatches(uint32_t plan);
 // Asynchronous reads: begin_read submits the recorded work and a copy back (JS awaits
 // Module.chordGpuPending); read_ready says whether that read, finished, is there for read().
 void chord_gpu_begin_read(uint32_t buffer, double offset, double bytes);

@@ -1,6 +1,8 @@
 // The WebGPU backend: each Backend operation records one or a few WGSL dispatches (shaders/)
 // through webgpu_library.js. Buffers live on the GPU; reading back is asynchronous (begin_read(),
 // then read() once JS has awaited it), except in the asyncified test build, whose read() waits.
+// A decoding step (one token) runs as a plan of fused dispatches (decode_plan.hpp), recorded on
+// the first step and replayed on the others.
 #include "chord/webgpu_backend.hpp"
 
 #include <algorithm>
@@ -12,14 +14,21 @@
 
 #include "../cpu/pointwise.hpp"
 #include "chord/quant.hpp"
+#include "decode_plan.hpp"
+#include "gpu_context.hpp"
 #include "gpu_device.hpp"
 #include "wgsl_sources.hpp"
 
 namespace chord {
 namespace {
 
-constexpr uint32_t kGroupSize = 64;      // every kernel's workgroup size
-constexpr uint32_t kMaxGroups = 32768;   // per grid dimension (WebGPU guarantees 65535)
+using webgpu::Buffer;
+using webgpu::Grid;
+using webgpu::Kind;
+using webgpu::grid_for;
+using webgpu::kGroupSize;
+using webgpu::rounding_mode;
+
 constexpr uint32_t kMatmulTile = 8;      // tokens per matmul workgroup (matmul.wgsl)
 constexpr uint32_t kMatmulRows = 8;      // weight rows per matmul and matvec workgroup
 
@@ -27,20 +36,6 @@ constexpr uint32_t kMatmulRows = 8;      // weight rows per matmul and matvec wo
 bool gpu_native(GgmlType type) {
     return type == GgmlType::F32 || type == GgmlType::F16 || type == GgmlType::Q4_0 || type == GgmlType::Q8_0 ||
            type == GgmlType::Q4_K || type == GgmlType::Q6_K;
-}
-
-// round_activations.wgsl's mode for a weight type (activation_rounding.hpp's choice).
-uint32_t rounding_mode(GgmlType type) {
-    switch (type) {
-        case GgmlType::F32: return 0;
-        case GgmlType::F16: return 1;
-        case GgmlType::BF16: return 2;
-        case GgmlType::Q4_0: case GgmlType::Q4_1: case GgmlType::Q5_0: case GgmlType::Q5_1: case GgmlType::Q8_0: return 3;
-        case GgmlType::Q2_K: case GgmlType::Q3_K: case GgmlType::Q4_K: case GgmlType::Q5_K: case GgmlType::Q6_K: return 4;
-        default:
-            throw Error(ErrorCode::UnsupportedType, std::string("matrix multiplication with ") + type_name(type) +
-                                                        " weights is not supported");
-    }
 }
 
 // Whether a weight goes to the GPU as stored (else as floats: vectors, and the types the kernels
@@ -58,22 +53,15 @@ std::string binding_misfit(const TensorInfo& info) {
            " bytes, more than this GPU binds at once (" + std::to_string(uint64_t(chord_gpu_max_binding())) + ")";
 }
 
-// A grid of `items` threads (or workgroups, with per_group = 1) in rows of at most kMaxGroups groups.
-struct Grid {
-    uint32_t x, y;
-};
-Grid grid_for(size_t items, size_t per_group) {
-    const size_t groups = std::max<size_t>(1, (items + per_group - 1) / per_group);
-    const uint32_t x = uint32_t(std::min<size_t>(groups, kMaxGroups));
-    return {x, uint32_t((groups + x - 1) / x)};
-}
-
-class WebGpuBackend final : public Backend {
+class WebGpuBackend final : public Backend, private webgpu::GpuContext {
 public:
-    explicit WebGpuBackend(bool asynchronous_reads) : asynchronous_reads_(asynchronous_reads) {
+    WebGpuBackend(bool asynchronous_reads, bool plan_decoding)
+        : asynchronous_reads_(asynchronous_reads), plan_decoding_(plan_decoding) {
         if (!chord_gpu_ready()) throw Error(ErrorCode::Unsupported, "no WebGPU device");
     }
     ~WebGpuBackend() override {
+        for (auto& [id, plan] : plans_)
+            for (uint32_t b : plan.step.owned) chord_gpu_release(b);
         for (const Buffer& b : buffers_) chord_gpu_release(b.gpu);
         if (placeholder_) chord_gpu_release(placeholder_);
         for (const Scratch* s : {&rounded_, &scores_, &ints_, &positions_, &angle_buffer_, &in_place_})
@@ -176,7 +164,7 @@ public:
             chord_gpu_copy(x.gpu, 0, source, 0, double(n * x.cols * 4));
         }
         struct { uint32_t cols; float eps; uint32_t pad[2]; } params{uint32_t(x.cols), eps, {}};
-        dispatch(pipeline("rms_norm", {wgsl::numerics, wgsl::rms_norm}), {source, w.gpu, out.gpu}, params, uint32_t(n), 1);
+        dispatch(pipeline("rms_norm", {wgsl::numerics, wgsl::rms, wgsl::rms_norm}), {source, w.gpu, out.gpu}, params, uint32_t(n), 1);
     }
 
     void matmul(BufferId weight_id, BufferId x_id, size_t n, BufferId out_id) override {
@@ -232,18 +220,8 @@ public:
     void rope(BufferId x_id, const RopeParams& p, const int32_t* positions, size_t n) override {
         const Buffer& x = get(x_id, Kind::Activations);
         check_rows(x, n);
-        // The angles as the CPU backend steps them (position · base^(-2k/n_rot), by repeated
-        // multiplication in float, over the pair's frequency factor), with the CPU's cos and sin.
         const size_t pairs = p.n_rot / 2;
-        const float* factors = p.freq_factors == kNoBuffer ? nullptr : host_vector(p.freq_factors, pairs).data();
-        angles_.resize(n * pairs * 2);
-        const float theta_scale = std::pow(p.freq_base, -2.0f / float(p.n_rot));
-        for (size_t i = 0; i < n; ++i) {
-            float theta = float(positions[i]);
-            for (size_t k = 0; k < pairs; ++k, theta *= theta_scale)
-                cpu::rope_cos_sin(factors ? theta / factors[k] : theta, p, k, angles_[(i * pairs + k) * 2],
-                                  angles_[(i * pairs + k) * 2 + 1]);
-        }
+        rope_angles(p, positions, n);
         const uint32_t table = small_data(angles_.data(), angles_.size() * 4, angle_buffer_);
         const uint32_t params[8] = {uint32_t(n), uint32_t(x.cols), p.head_dim, p.n_rot, p.neox ? 1u : 0u, 0, 0, 0};
         const Grid grid = grid_for(n * (x.cols / p.head_dim) * pairs, kGroupSize);
@@ -326,20 +304,38 @@ public:
         const uint32_t source = scratch(in_place_, n * x.cols * 4);
         chord_gpu_copy(x.gpu, 0, source, 0, double(n * x.cols * 4));
         struct { uint32_t cols; float eps; uint32_t pad[2]; } params{head_dim, eps, {}};
-        dispatch(pipeline("rms_norm", {wgsl::numerics, wgsl::rms_norm}), {source, w.gpu, x.gpu}, params,
+        dispatch(pipeline("rms_norm", {wgsl::numerics, wgsl::rms, wgsl::rms_norm}), {source, w.gpu, x.gpu}, params,
                  uint32_t(n * (x.cols / head_dim)), 1);
     }
 
+    // Decoding steps (one token) run as a plan, built on the first step and replayed after it;
+    // anything else op by op.
+    void run(const StepGraph& graph, const StepInputs& step) override {
+        if (step.n != 1 || !plan_decoding_) {
+            run_op_by_op(*this, graph, step);
+            return;
+        }
+        Plan& plan = plans_[graph.id];
+        if (!plan.id) build_plan(plan, graph);
+        if (step.tokens[0] < 0 || size_t(step.tokens[0]) >= plan.embed_rows)
+            throw Error(ErrorCode::InvalidArgument, "token id " + std::to_string(step.tokens[0]) + " is outside the embedding table");
+        if (step.positions[0] < 0 || size_t(step.positions[0]) >= plan.cache_rows)
+            throw Error(ErrorCode::InvalidArgument, "position " + std::to_string(step.positions[0]) + " is outside the cache");
+        write_step(plan, step);
+        if (!chord_gpu_plan_run(plan.id)) {  // a buffer it used was released (a scratch buffer grew): plan again
+            build_plan(plan, graph);
+            write_step(plan, step);
+            chord_gpu_plan_run(plan.id);
+        }
+        rounded_from_ = {};
+    }
+    uint32_t planned_dispatches() const override {
+        uint32_t most = 0;
+        for (const auto& [id, plan] : plans_) most = std::max(most, plan.dispatches);
+        return most;
+    }
+
 private:
-    enum class Kind : uint32_t { Weight = 1, Activations = 2, Cache = 3 };
-    struct Buffer {
-        Kind kind = Kind::Activations;
-        uint32_t gpu = 0;
-        size_t rows = 0, cols = 0;
-        GgmlType type = GgmlType::F32;       // as stored on the GPU
-        GgmlType file_type = GgmlType::F32;  // as in the file: decides the activations' rounding
-        KvCacheType cache_type = KvCacheType::F32;  // caches: how keys or values are stored
-    };
     // A GPU buffer reused by calls that need one of at least some size.
     struct Scratch {
         uint32_t gpu = 0;
@@ -360,20 +356,6 @@ private:
         b.gpu = chord_gpu_buffer(bytes);
         return register_buffer(kind, b);
     }
-    BufferId register_buffer(Kind kind, Buffer b) {
-        b.kind = kind;
-        buffers_.push_back(b);
-        return BufferId(uint32_t(kind) << 28 | uint32_t(buffers_.size() - 1));
-    }
-    const Buffer& get(BufferId id, Kind kind) const {
-        const size_t index = id & 0x0FFFFFFFu;
-        if ((id >> 28) != uint32_t(kind) || index >= buffers_.size())
-            throw Error(ErrorCode::InvalidArgument, "invalid buffer id " + std::to_string(id));
-        return buffers_[index];
-    }
-    static void check_rows(const Buffer& a, size_t rows) {
-        if (rows > a.rows) throw Error(ErrorCode::InvalidArgument, "more rows than the buffer holds");
-    }
     const std::vector<float>& host_vector(BufferId id, size_t width) const {
         const auto it = host_vectors_.find(id);
         if (it == host_vectors_.end() || it->second.size() != width)
@@ -383,6 +365,64 @@ private:
     uint32_t placeholder() {
         if (!placeholder_) placeholder_ = chord_gpu_buffer(16);
         return placeholder_;
+    }
+
+    // The (cos, sin) of each token's RoPE angles into angles_, as the CPU backend steps the
+    // angles (position · base^(-2k/n_rot), by repeated multiplication in float, over the pair's
+    // frequency factor), with the CPU's cos and sin.
+    void rope_angles(const RopeParams& p, const int32_t* positions, size_t n) {
+        const size_t pairs = p.n_rot / 2;
+        const float* factors = p.freq_factors == kNoBuffer ? nullptr : host_vector(p.freq_factors, pairs).data();
+        angles_.resize(n * pairs * 2);
+        const float theta_scale = std::pow(p.freq_base, -2.0f / float(p.n_rot));
+        for (size_t i = 0; i < n; ++i) {
+            float theta = float(positions[i]);
+            for (size_t k = 0; k < pairs; ++k, theta *= theta_scale)
+                cpu::rope_cos_sin(factors ? theta / factors[k] : theta, p, k, angles_[(i * pairs + k) * 2],
+                                  angles_[(i * pairs + k) * 2 + 1]);
+        }
+    }
+
+    // A decoding step's plan (decode_plan.hpp) and the buffers of its per-token inputs.
+    struct Plan {
+        uint32_t id = 0, dispatches = 0;
+        size_t embed_rows = 0, cache_rows = 0;  // for the checks the op-by-op path makes
+        webgpu::StepBuffers step;
+    };
+
+    void build_plan(Plan& plan, const StepGraph& graph) {
+        for (uint32_t b : plan.step.owned) chord_gpu_release(b);
+        plan = Plan{};
+        plan.cache_rows = SIZE_MAX;
+        for (const Op& op : graph.ops) {
+            if (const auto* o = std::get_if<EmbedOp>(&op)) plan.embed_rows = get(o->table, Kind::Weight).rows;
+            if (const auto* o = std::get_if<AttentionOp>(&op)) plan.cache_rows = std::min(plan.cache_rows, get(o->k_cache, Kind::Cache).rows);
+        }
+        plan.step.token = chord_gpu_buffer(16);
+        plan.step.position = chord_gpu_buffer(16);
+        plan.step.owned = {plan.step.token, plan.step.position};
+        rounded_from_ = {};
+        chord_gpu_plan_begin();
+        try {
+            const webgpu::DeviceLimits limits{chord_gpu_workgroup_bytes(), chord_gpu_is_cpu() ? 16u : 1024u};
+            webgpu::DecodePlanner(*this, *this, plan.step, limits, host_vectors_, placeholder()).plan(graph);
+        } catch (...) {
+            chord_gpu_plan_end();
+            throw;
+        }
+        plan.id = chord_gpu_plan_end();
+        plan.dispatches = chord_gpu_plan_dispatches(plan.id);
+        rounded_from_ = {};
+    }
+
+    // The token, its position and the RoPE tables into the plan's input buffers.
+    void write_step(Plan& plan, const StepInputs& step) {
+        chord_gpu_write(plan.step.token, 0, step.tokens, 4);
+        chord_gpu_write(plan.step.position, 0, step.positions, 4);
+        for (size_t i = 0; i < plan.step.ropes.size(); ++i) {
+            rope_angles(plan.step.ropes[i], step.positions, 1);
+            chord_gpu_write(plan.step.angle_tables[i], 0, angles_.data(), double(angles_.size() * 4));
+        }
     }
 
     static void check_vector(const Buffer& w, size_t width) {
@@ -416,56 +456,15 @@ private:
         const uint32_t count = uint32_t(n * x.cols);
         struct { uint32_t count, cols, mode; float factor; } params{count, uint32_t(x.cols), mode, factor};
         const Grid grid = grid_for(count, kGroupSize);
-        dispatch(pipeline("elementwise", {wgsl::numerics, wgsl::elementwise}), {x.gpu, y}, params, grid.x, grid.y);
+        dispatch(pipeline("elementwise", {wgsl::numerics, wgsl::activations, wgsl::elementwise}), {x.gpu, y}, params, grid.x, grid.y);
     }
 
-    // Params: a struct or array of 4-byte fields, as the kernel's uniform struct lays them out.
+    // Records a dispatch (GpuContext::record), after which the rounded scratch is not trusted.
     template <typename Params>
     void dispatch(uint32_t pipeline_id, std::initializer_list<uint32_t> buffers, const Params& params, uint32_t x,
                   uint32_t y, uint32_t z = 1) {
-        static_assert(sizeof(Params) % 16 == 0, "uniform parameters are padded to 16 bytes");
         rounded_from_ = {};
-        chord_gpu_dispatch(pipeline_id, buffers.begin(), uint32_t(buffers.size()), &params, sizeof(Params), x, y, z);
-    }
-
-    // The pipeline of a kernel whose WGSL is `parts` in order, compiled on first use.
-    uint32_t pipeline(const std::string& key, std::initializer_list<std::string_view> parts) {
-        auto found = pipelines_.find(key);
-        if (found != pipelines_.end()) return found->second;
-        std::string source;
-        for (std::string_view part : parts) source += part;
-        const uint32_t id = chord_gpu_pipeline(source.c_str(), key.c_str());
-        pipelines_.emplace(key, id);
-        return id;
-    }
-    // A kernel that reads weights (weights.wgsl, then `parts`) of one stored type. BF16 weights
-    // (stored as F32) sum their exact products exactly (WIDE_SUMS; see weight_dots.wgsl): one
-    // bfloat activation a rounding step off in ~10⁴ otherwise, which shows in the logits.
-    // A kernel that reads or writes a KV cache of one type (KV_TYPE, then `parts`).
-    uint32_t kv_pipeline(const char* name, std::initializer_list<std::string_view> parts, KvCacheType type) {
-        const std::string key = std::string(name) + "_" + kv_cache_type_name(type);
-        auto found = pipelines_.find(key);
-        if (found != pipelines_.end()) return found->second;
-        static_assert(uint32_t(KvCacheType::F16) == 0 && uint32_t(KvCacheType::Q8_0) == 1 && uint32_t(KvCacheType::F32) == 2,
-                      "kv_cache.wgsl's KV_F16, KV_Q8_0, KV_F32");
-        std::string source = "const KV_TYPE: u32 = " + std::to_string(uint32_t(type)) + "u;\n";
-        for (std::string_view part : parts) source += part;
-        const uint32_t id = chord_gpu_pipeline(source.c_str(), key.c_str());
-        pipelines_.emplace(key, id);
-        return id;
-    }
-    uint32_t weight_pipeline(const char* name, std::initializer_list<std::string_view> parts, const Buffer& weights) {
-        const bool wide = weights.file_type == GgmlType::BF16;
-        const std::string key = std::string(name) + "_" + type_name(weights.type) + (wide ? "_wide" : "");
-        auto found = pipelines_.find(key);
-        if (found != pipelines_.end()) return found->second;
-        std::string source = "const WEIGHT_TYPE: u32 = " + std::to_string(uint32_t(weights.type)) + "u;\n" +
-                             "const WIDE_SUMS: bool = " + (wide ? "true" : "false") + ";\n";
-        source += wgsl::weights;
-        for (std::string_view part : parts) source += part;
-        const uint32_t id = chord_gpu_pipeline(source.c_str(), key.c_str());
-        pipelines_.emplace(key, id);
-        return id;
+        record(pipeline_id, buffers, params, x, y, z);
     }
 
     // The activations rounded as the CPU rounds them for a weight type, in scratch. Products that
@@ -491,8 +490,8 @@ private:
     }
 
     const bool asynchronous_reads_;
-    std::vector<Buffer> buffers_;
-    std::map<std::string, uint32_t> pipelines_;
+    const bool plan_decoding_;
+    std::map<uint64_t, Plan> plans_;  // by StepGraph id
     Scratch rounded_, scores_, ints_, positions_, angle_buffer_, in_place_;
     struct Rounded {
         uint32_t source = 0, scratch = 0, count = 0, mode = 0;
@@ -517,8 +516,8 @@ std::string webgpu_misfit(const GgufFile& file) {
     return "";
 }
 
-std::unique_ptr<Backend> make_webgpu_backend(bool asynchronous_reads) {
-    return std::make_unique<WebGpuBackend>(asynchronous_reads);
+std::unique_ptr<Backend> make_webgpu_backend(bool asynchronous_reads, bool plan_decoding) {
+    return std::make_unique<WebGpuBackend>(asynchronous_reads, plan_decoding);
 }
 
 }  // namespace chord

@@ -20,6 +20,10 @@ mergeInto(LibraryManager.library, {
     // step's dispatches, so after the first step every one is found here instead of created.
     bindGroups: null,     // a Map, made on first use (a library object's fields are written out as literals)
     recorded: {},         // ids of the buffers the recorded, unsubmitted commands use
+    // Plans: a decoding step's dispatches and copies, recorded once with their bind groups and
+    // uniform data, then encoded again every step by chord_gpu_plan_run (webgpu_plan.hpp).
+    plans: [null],        // id → { steps: [...], buffers: [ids], uniform: GPUBuffer } or null once dropped
+    planning: null,       // the plan being recorded: { steps, buffers: {}, words: [] }
     unsubmitted: 0,       // dispatches recorded since the last submission
     device: function () {
       var device = Module['chordGpuDevice'];
@@ -48,6 +52,75 @@ mergeInto(LibraryManager.library, {
       chordGpu.submit();
       return staging;
     },
+    // Benchmarks (bench/webgpu/bench.mjs) set Module.chordGpuStats = { tokens, recordMs, gpuMs, timed }:
+    // each plan run adds the milliseconds it took to record and, where the device has the
+    // 'timestamp-query' feature, those the GPU took (timestamps around the plan's passes).
+    beginTiming: function () {
+      var stats = Module['chordGpuStats'];
+      var device = chordGpu.device();
+      if (!stats || !device.features.has('timestamp-query')) return null;
+      chordGpu.endPass();
+      var queries = device.createQuerySet({ type: 'timestamp', count: 2 });
+      if (!chordGpu.encoder) chordGpu.encoder = device.createCommandEncoder();
+      chordGpu.encoder.beginComputePass({ timestampWrites: { querySet: queries, beginningOfPassWriteIndex: 0 } }).end();
+      return queries;
+    },
+    endTiming: function (queries) {
+      if (!queries) return;
+      var device = chordGpu.device();
+      chordGpu.endPass();
+      chordGpu.encoder.beginComputePass({ timestampWrites: { querySet: queries, endOfPassWriteIndex: 1 } }).end();
+      var resolved = device.createBuffer({ size: 16, usage: GPUBufferUsage.QUERY_RESOLVE | GPUBufferUsage.COPY_SRC });
+      var back = device.createBuffer({ size: 16, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
+      chordGpu.encoder.resolveQuerySet(queries, 0, 2, resolved, 0);
+      chordGpu.encoder.copyBufferToBuffer(resolved, 0, back, 0, 16);
+      var stats = Module['chordGpuStats'];
+      chordGpu.afterSubmit.push(function () {
+        back.mapAsync(GPUMapMode.READ).then(function () {
+          var t = new BigUint64Array(back.getMappedRange());
+          stats.gpuMs += Number(t[1] - t[0]) / 1e6;
+          stats.timed += 1;
+          back.destroy();
+          resolved.destroy();
+          queries.destroy();
+        });
+      });
+    },
+    // With stats.perKernel, each dispatch of a plan in a pass of its own between timestamps, and
+    // stats.kernels[pipeline label] = { ms, count } summed over the runs.
+    kernelTiming: function (plan) {
+      var stats = Module['chordGpuStats'];
+      var device = chordGpu.device();
+      if (!stats || !stats.perKernel || !device.features.has('timestamp-query')) return null;
+      return { queries: device.createQuerySet({ type: 'timestamp', count: 2 * plan.steps.length }), stats: stats };
+    },
+    endKernelTiming: function (plan, kernels) {
+      if (!kernels) return;
+      var device = chordGpu.device();
+      chordGpu.endPass();
+      var bytes = 16 * plan.steps.length;
+      var resolved = device.createBuffer({ size: bytes, usage: GPUBufferUsage.QUERY_RESOLVE | GPUBufferUsage.COPY_SRC });
+      var back = device.createBuffer({ size: bytes, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
+      chordGpu.encoder.resolveQuerySet(kernels.queries, 0, 2 * plan.steps.length, resolved, 0);
+      chordGpu.encoder.copyBufferToBuffer(resolved, 0, back, 0, bytes);
+      chordGpu.afterSubmit.push(function () {
+        back.mapAsync(GPUMapMode.READ).then(function () {
+          var t = new BigUint64Array(back.getMappedRange());
+          var table = kernels.stats.kernels = kernels.stats.kernels || {};
+          plan.steps.forEach(function (step, i) {
+            if (step.copy) return;
+            var label = chordGpu.pipelines[step.pipeline].label;
+            var entry = table[label] = table[label] || { ms: 0, count: 0 };
+            entry.ms += Number(t[2 * i + 1] - t[2 * i]) / 1e6;
+            entry.count += 1;
+          });
+          back.destroy();
+          resolved.destroy();
+          kernels.queries.destroy();
+        });
+      });
+    },
+    afterSubmit: [],      // callbacks for once the recorded work is submitted
     read: null,           // the last asynchronous read: { id, offset, bytes, data once mapped }
     submit: function () {
       chordGpu.endPass();
@@ -55,6 +128,9 @@ mergeInto(LibraryManager.library, {
       if (chordGpu.ringOffset) queue.writeBuffer(chordGpu.ring, 0, chordGpu.ringWords.buffer, 0, chordGpu.ringOffset);
       if (chordGpu.encoder) queue.submit([chordGpu.encoder.finish()]);
       chordGpu.encoder = null;
+      var after = chordGpu.afterSubmit;
+      chordGpu.afterSubmit = [];
+      after.forEach(function (f) { f(); });
       chordGpu.ringOffset = 0;
       chordGpu.recorded = {};
       chordGpu.unsubmitted = 0;
@@ -69,6 +145,17 @@ mergeInto(LibraryManager.library, {
   chord_gpu_max_binding__deps: ['$chordGpu'],
   chord_gpu_max_binding: function () {
     return chordGpu.device().limits.maxStorageBufferBindingSize;
+  },
+
+  chord_gpu_workgroup_bytes__deps: ['$chordGpu'],
+  chord_gpu_workgroup_bytes: function () {
+    return chordGpu.device().limits.maxComputeWorkgroupStorageSize;
+  },
+
+  chord_gpu_is_cpu__deps: ['$chordGpu'],
+  chord_gpu_is_cpu: function () {
+    var info = chordGpu.device().adapterInfo;
+    return info && (info.isFallbackAdapter || info.architecture === 'swiftshader') ? 1 : 0;
   },
 
   // Compiles a WGSL kernel (entry point main) into a pipeline; what does not compile shows as the
@@ -100,6 +187,90 @@ mergeInto(LibraryManager.library, {
     if (chordGpu.buffers[id]) chordGpu.buffers[id].destroy();
     chordGpu.buffers[id] = null;
     if (chordGpu.bindGroups) chordGpu.bindGroups.clear();  // some may hold the buffer
+    for (var p = 1; p < chordGpu.plans.length; ++p) {  // and plans: chord_gpu_plan_run then says so
+      var plan = chordGpu.plans[p];
+      if (plan && plan.buffers.indexOf(id) >= 0) {
+        plan.uniform.destroy();
+        chordGpu.plans[p] = null;
+      }
+    }
+  },
+
+  // From here to chord_gpu_plan_end, dispatches and copies are recorded into a plan, not run.
+  chord_gpu_plan_begin__deps: ['$chordGpu'],
+  chord_gpu_plan_begin: function () {
+    chordGpu.planning = { steps: [], words: [] };
+  },
+
+  // The plan's bind groups and uniform buffer, made once; returns its id.
+  chord_gpu_plan_end__deps: ['$chordGpu'],
+  chord_gpu_plan_end: function () {
+    var device = chordGpu.device();
+    var plan = chordGpu.planning;
+    chordGpu.planning = null;
+    var uniform = device.createBuffer({ size: Math.max(256, plan.words.length * 4), usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST });
+    device.queue.writeBuffer(uniform, 0, new Uint32Array(plan.words));
+    var used = {};
+    plan.steps.forEach(function (step) {
+      var ids = step.copy ? [step.copy[0], step.copy[2]] : step.ids;
+      ids.forEach(function (id) { used[id] = true; });
+      if (step.copy) return;
+      var entries = step.ids.map(function (id, i) { return { binding: i, resource: { buffer: chordGpu.buffers[id] } }; });
+      entries.push({ binding: step.ids.length, resource: { buffer: uniform, offset: step.offset, size: step.bytes } });
+      step.group = device.createBindGroup({ layout: chordGpu.layouts[step.pipeline], entries: entries });
+    });
+    chordGpu.plans.push({ steps: plan.steps, buffers: Object.keys(used).map(Number), uniform: uniform });
+    return chordGpu.plans.length - 1;
+  },
+
+  // Records the plan's dispatches and copies again; 0 if the plan was dropped (a buffer it used
+  // was released), 1 otherwise.
+  chord_gpu_plan_run__deps: ['$chordGpu'],
+  chord_gpu_plan_run: function (id) {
+    var plan = chordGpu.plans[id];
+    if (!plan) return 0;
+    var started = performance.now();
+    var timing = chordGpu.beginTiming();
+    var kernels = chordGpu.kernelTiming(plan);  // null unless stats ask for each dispatch's time
+    var steps = plan.steps;
+    for (var i = 0; i < steps.length; ++i) {
+      var step = steps[i];
+      if (step.copy) {
+        chordGpu.endPass();
+        if (!chordGpu.encoder) chordGpu.encoder = chordGpu.device().createCommandEncoder();
+        var c = step.copy;
+        chordGpu.encoder.copyBufferToBuffer(chordGpu.buffers[c[0]], c[1], chordGpu.buffers[c[2]], c[3], c[4]);
+        continue;
+      }
+      if (kernels) {  // a pass of its own, between two timestamps
+        chordGpu.endPass();
+        if (!chordGpu.encoder) chordGpu.encoder = chordGpu.device().createCommandEncoder();
+        chordGpu.pass = chordGpu.encoder.beginComputePass({
+          timestampWrites: { querySet: kernels.queries, beginningOfPassWriteIndex: 2 * i, endOfPassWriteIndex: 2 * i + 1 } });
+        chordGpu.passPipeline = 0;
+      }
+      var pass = chordGpu.computePass();
+      if (chordGpu.passPipeline !== step.pipeline) pass.setPipeline(chordGpu.pipelines[step.pipeline]);
+      chordGpu.passPipeline = step.pipeline;
+      pass.setBindGroup(0, step.group);
+      pass.dispatchWorkgroups(step.x, step.y, step.z);
+    }
+    for (var i = 0; i < plan.buffers.length; ++i) chordGpu.recorded[plan.buffers[i]] = true;
+    chordGpu.endKernelTiming(plan, kernels);
+    chordGpu.endTiming(timing);
+    var stats = Module['chordGpuStats'];
+    if (stats) {
+      stats.tokens += 1;
+      stats.recordMs += performance.now() - started;
+    }
+    return 1;
+  },
+
+  // Dispatches in a plan (for tests and benchmarks).
+  chord_gpu_plan_dispatches__deps: ['$chordGpu'],
+  chord_gpu_plan_dispatches: function (id) {
+    var plan = chordGpu.plans[id];
+    return plan ? plan.steps.filter(function (step) { return !step.copy; }).length : 0;
   },
 
   // Bytes [data, data + bytes) of wasm memory into the buffer at `offset` (both multiples of 4,
@@ -127,6 +298,15 @@ mergeInto(LibraryManager.library, {
   chord_gpu_dispatch__deps: ['$chordGpu'],
   chord_gpu_dispatch: function (pipeline, buffers, n, params, paramsBytes, x, y, z) {
     var device = chordGpu.device();
+    var plan = chordGpu.planning;
+    if (plan) {  // recorded into the plan: its parameters at a 256-byte slot of the plan's uniform buffer
+      var ids = [];
+      for (var i = 0; i < n; ++i) ids.push(HEAPU32[(buffers >>> 2) + i]);
+      var slot = plan.words.length;
+      for (var i = 0; i < 64; ++i) plan.words.push(i < paramsBytes >> 2 ? HEAPU32[(params >>> 2) + i] : 0);
+      plan.steps.push({ pipeline: pipeline, ids: ids, offset: slot * 4, bytes: paramsBytes, x: x, y: y, z: z });
+      return;
+    }
     if (!chordGpu.ring) {  // 256 dispatches' parameters: more than a submission holds
       chordGpu.ring = device.createBuffer({ size: 1 << 16, usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST });
       chordGpu.ringWords = new Uint32Array(1 << 14);
@@ -162,6 +342,10 @@ mergeInto(LibraryManager.library, {
 
   chord_gpu_copy__deps: ['$chordGpu'],
   chord_gpu_copy: function (src, srcOffset, dst, dstOffset, bytes) {
+    if (chordGpu.planning) {
+      chordGpu.planning.steps.push({ copy: [src, srcOffset, dst, dstOffset, bytes] });
+      return;
+    }
     chordGpu.endPass();
     if (!chordGpu.encoder) chordGpu.encoder = chordGpu.device().createCommandEncoder();
     chordGpu.encoder.copyBufferToBuffer(chordGpu.buffers[src], srcOffset, chordGpu.buffers[dst], dstOffset, bytes);

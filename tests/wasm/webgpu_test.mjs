@@ -19,7 +19,10 @@ if (!adapter) {
   process.exit(1);
 }
 const device = await adapter.requestDevice({
-  requiredLimits: { maxStorageBufferBindingSize: adapter.limits.maxStorageBufferBindingSize, maxBufferSize: adapter.limits.maxBufferSize },
+  requiredLimits: {
+    maxStorageBufferBindingSize: adapter.limits.maxStorageBufferBindingSize, maxBufferSize: adapter.limits.maxBufferSize,
+    maxComputeWorkgroupStorageSize: adapter.limits.maxComputeWorkgroupStorageSize,
+  },
 });
 let gpuErrors = 0;  // any validation error fails the run
 device.addEventListener('uncapturederror', (e) => {

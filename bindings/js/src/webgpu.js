@@ -14,9 +14,12 @@ export async function gpuDevice(module) {
     return { reason: `no WebGPU adapter (${e?.message ?? e})` };
   }
   if (!adapter) return { reason: 'no WebGPU adapter' };
-  // The largest buffers the adapter allows: a weight matrix is one buffer.
-  const { maxStorageBufferBindingSize, maxBufferSize } = adapter.limits;
-  const device = await adapter.requestDevice({ requiredLimits: { maxStorageBufferBindingSize, maxBufferSize } });
+  // The largest buffers the adapter allows (a weight matrix is one buffer), and its workgroup
+  // memory (the fused decoding products keep their input there).
+  const { maxStorageBufferBindingSize, maxBufferSize, maxComputeWorkgroupStorageSize } = adapter.limits;
+  const device = await adapter.requestDevice({
+    requiredLimits: { maxStorageBufferBindingSize, maxBufferSize, maxComputeWorkgroupStorageSize },
+  });
   module.chordGpuDevice = device;
   module.chordGpu = gpu;  // referenced for as long as the device (Dawn in Node needs its instance alive)
   return { device };
