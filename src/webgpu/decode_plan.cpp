@@ -127,7 +127,8 @@ size_t DecodePlanner::fused_products(const std::vector<Op>& ops, size_t i) {
     const Buffer& x = gpu_.get(first.x, Kind::Activations);
     const uint32_t mode = rounding_mode(gpu_.get(first.weight, Kind::Weight).file_type);
     if (x.cols % 256 != 0 && (mode == 4 || x.cols % 32 != 0)) return 0;
-    if (fused_product_bytes(x.cols, mode) > limits_.workgroup_bytes) return 0;
+    // Each workgroup rounds the input itself, or a rounding dispatch does it once before.
+    const bool own_rounding = limits_.round_in_products && fused_product_bytes(x.cols, mode) <= limits_.workgroup_bytes;
     std::vector<const MatmulOp*> group;
     for (size_t j = i; j < ops.size() && group.size() < 3; ++j) {
         const auto* o = std::get_if<MatmulOp>(&ops[j]);
@@ -158,7 +159,8 @@ size_t DecodePlanner::fused_products(const std::vector<Op>& ops, size_t i) {
 
     // The pipeline: bindings, constants and the per-matrix functions generated here.
     const uint32_t matrices = uint32_t(group.size());
-    std::string key = "matvec_fused_m" + std::to_string(mode) + "_c" + std::to_string(x.cols) + "_e" + std::to_string(epilogue);
+    std::string key = "matvec_fused_m" + std::to_string(mode) + (own_rounding ? "_c" + std::to_string(x.cols) : "_rounded") + "_e" +
+                      std::to_string(epilogue);
     for (const MatmulOp* o : group) key += "_" + GpuContext::weight_key(gpu_.get(o->weight, Kind::Weight));
     uint32_t pipeline = gpu_.compiled(key);
     if (!pipeline) {
@@ -171,7 +173,9 @@ size_t DecodePlanner::fused_products(const std::vector<Op>& ops, size_t i) {
             s += GpuContext::weight_constants(gpu_.get(group[m]->weight, Kind::Weight), "_" + std::to_string(m));
             s += "@group(0) @binding(" + std::to_string(m) + ") var<storage, read> w_" + std::to_string(m) + ": array<u32>;\n";
         }
-        s += "@group(0) @binding(" + std::to_string(matrices) + ") var<storage, read> input: array<vec4f>;\n";
+        const std::string input = own_rounding ? "input" : "x";
+        s += "@group(0) @binding(" + std::to_string(matrices) + ") var<storage, read> " + input + ": array<vec4f>;\n";
+        if (!own_rounding) s += "fn stage_input(lid: u32) {}\n";
         for (uint32_t m = 0; m < outputs; ++m)
             s += "@group(0) @binding(" + std::to_string(matrices + 1 + m) + ") var<storage, read_write> y_" + std::to_string(m) +
                  ": array<f32>;\n";
@@ -191,6 +195,7 @@ size_t DecodePlanner::fused_products(const std::vector<Op>& ops, size_t i) {
         for (uint32_t m = 0; m < matrices; ++m) s += weight_functions_for_matrix(m);
         s += wgsl::numerics;
         s += wgsl::activations;
+        if (own_rounding) s += wgsl::matvec_fused_rounding;
         s += wgsl::matvec_fused;
         pipeline = gpu_.compile(key, s);
     }
@@ -203,7 +208,7 @@ size_t DecodePlanner::fused_products(const std::vector<Op>& ops, size_t i) {
         rows[m] = uint32_t(w.rows);
         bindings.push_back(w.gpu);
     }
-    bindings.push_back(x.gpu);
+    bindings.push_back(own_rounding || mode == 0 ? x.gpu : rounded(x, mode));
     if (epilogue == 0) {
         for (const MatmulOp* o : group) bindings.push_back(gpu_.get(o->out, Kind::Activations).gpu);
     } else {
@@ -298,6 +303,26 @@ size_t DecodePlanner::fused_residual_norm(const std::vector<Op>& ops, size_t i) 
                         gpu_.get(next->weight, Kind::Weight).gpu, gpu_.get(out, Kind::Activations).gpu},
                        params, 1, 1);
     return used;
+}
+
+// x rounded as the CPU rounds it for the weights' mode (round_activations.wgsl, round_q8_k.wgsl),
+// into the plan's buffer of that width (each product reads it right after its rounding: one serves all).
+uint32_t DecodePlanner::rounded(const Buffer& x, uint32_t mode) {
+    const uint32_t count = uint32_t(x.cols);
+    uint32_t& out = step_.rounded[count];
+    if (!out) out = new_buffer(double(count) * 4);
+    if (mode == 4) {
+        const uint32_t params[4] = {count, 0, 0, 0};
+        const Grid blocks = grid_for(count / kQK_K, 1);
+        GpuContext::record(gpu_.pipeline("round_q8_k", {wgsl::numerics, wgsl::round_q8_k}), {x.gpu, out}, params, blocks.x, blocks.y);
+    } else {
+        const uint32_t block = mode == 3 ? kQK : 1;
+        const uint32_t params[4] = {count, mode, block, 0};
+        const Grid blocks = grid_for(count / block, kGroupSize);
+        GpuContext::record(gpu_.pipeline("round_activations", {wgsl::numerics, wgsl::round_activations}), {x.gpu, out}, params, blocks.x,
+                           blocks.y);
+    }
+    return out;
 }
 
 void DecodePlanner::embed(const EmbedOp& op) {

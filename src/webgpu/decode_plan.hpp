@@ -6,7 +6,7 @@
 //   rms_norm → matvec_fused(q, k, v) → rope_store (q/k norms, RoPE, K/V into the caches) →
 //   attention → matvec_fused(wo, added to x) → rms_norm → matvec_fused(gate, up, SwiGLU/GeGLU) →
 //   matvec_fused(down, added to x)
-// where the matrix products round their input themselves (no rounding dispatch). With post-norms
+// where the matrix products round their input themselves (else a rounding dispatch precedes each). With post-norms
 // (Gemma) the norm of a block's output, the residual addition and the next norm are one
 // residual_norm dispatch. What a token
 // changes — its id, its position, the RoPE cos/sin table — lives in StepBuffers, written before
@@ -28,6 +28,7 @@ struct StepBuffers {
     uint32_t token = 0, position = 0, scores = 0;
     std::vector<RopeParams> ropes;        // the graph's distinct RoPE settings
     std::vector<uint32_t> angle_tables;   // one (cos, sin) table per rope, for the token's position
+    std::map<size_t, uint32_t> rounded;   // by width: a product's input rounded (without round_in_products)
     std::vector<uint32_t> owned;          // every buffer above and the planner's, released with the plan
 };
 
@@ -36,6 +37,9 @@ struct DeviceLimits {
     // Workgroups worth spreading a product over: many on a GPU, a few where the device is a CPU
     // (SwiftShader, a fallback adapter), whose cores run them in turn.
     uint32_t workgroups;
+    // Whether each workgroup of a product rounds its input itself (one dispatch fewer per
+    // product) rather than a rounding dispatch before it (bench/webgpu measures both).
+    bool round_in_products;
 };
 
 class DecodePlanner {
@@ -62,6 +66,7 @@ private:
     void rope(const RopeOp& op);
     void attention(const AttentionOp& op, bool store);
     uint32_t angle_table(const RopeParams& rope);
+    uint32_t rounded(const Buffer& x, uint32_t mode);
     uint32_t new_buffer(double bytes);
 
     GpuContext& gpu_;

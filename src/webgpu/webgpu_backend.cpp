@@ -404,7 +404,8 @@ private:
         rounded_from_ = {};
         chord_gpu_plan_begin();
         try {
-            const webgpu::DeviceLimits limits{chord_gpu_workgroup_bytes(), chord_gpu_is_cpu() ? 16u : 1024u};
+            const webgpu::DeviceLimits limits{chord_gpu_workgroup_bytes(), chord_gpu_is_cpu() ? 16u : 1024u,
+                                              chord_gpu_round_in_products() != 0};
             webgpu::DecodePlanner(*this, *this, plan.step, limits, host_vectors_, placeholder()).plan(graph);
         } catch (...) {
             chord_gpu_plan_end();

@@ -158,6 +158,14 @@ mergeInto(LibraryManager.library, {
     return info && (info.isFallbackAdapter || info.architecture === 'swiftshader') ? 1 : 0;
   },
 
+  // Module.chordGpuPlanOptions = { roundInProducts } (benchmarks and tests compare the two ways):
+  // whether the fused products of a decoding plan round their input in each workgroup.
+  chord_gpu_round_in_products__deps: ['$chordGpu'],
+  chord_gpu_round_in_products: function () {
+    var options = Module['chordGpuPlanOptions'];
+    return options && options.roundInProducts !== undefined ? (options.roundInProducts ? 1 : 0) : 1;
+  },
+
   // Compiles a WGSL kernel (entry point main) into a pipeline; what does not compile shows as the
   // device's uncaptured errors (the parity test counts them as failures).
   chord_gpu_pipeline__deps: ['$chordGpu'],
