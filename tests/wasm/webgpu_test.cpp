@@ -13,6 +13,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <random>
+#include <set>
 #include <string>
 
 #include <emscripten.h>
@@ -432,7 +433,10 @@ int main(int argc, char** argv) {
             ok &= check_embedding(file, name, *cpu, *gpu);
             ok &= check_forward(path, name);
             ok &= check_decode_plan(path, name, /*round_in_products=*/true);
-            ok &= check_decode_plan(path, name, /*round_in_products=*/false);
+            // The other way of rounding the products' inputs on the first model of each weight type.
+            static std::set<GgmlType> rounded_types;
+            const TensorInfo* q = file.find_tensor("blk.0.attn_q.weight");
+            if (q && rounded_types.insert(q->type).second) ok &= check_decode_plan(path, name, /*round_in_products=*/false);
             // The other cache types on the first model each fits (Q8_0: heads of whole blocks).
             for (KvCacheType type : {KvCacheType::Q8_0, KvCacheType::F32}) {
                 static bool done[3] = {};
