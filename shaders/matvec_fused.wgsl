@@ -1,15 +1,17 @@
 // Decoding's matrix-vector products, fused (decode_plan.hpp): up to three weight matrices that
 // read the same activations x (q, k and v; gate and up). x comes rounded as the CPU rounds it for
 // the weight type, either by a rounding dispatch before (x is then a storage buffer) or by each
-// workgroup itself (matvec_fused_rounding.wgsl, x in workgroup memory). Then the rows, as matvec.wgsl: 32 threads a row, runs of 32
-// weights (weight_dots.wgsl, instantiated once per matrix with the suffix _m), double-float
-// partial sums added in lane order. EPILOGUE: 0 stores each row into its matrix's output y_m, 1 adds it to y_0 (the
-// residual: x += W·a), 2 and 3 take a row of matrix 0 (gate) and the same row of matrix 1 (up) and
-// store silu(gate)·up (2) or gelu(gate)·up (3) into y_0.
-// The backend generates the bindings (w_m, then x or `input`, then y_m, then p), the constants,
-// stage_input (rounding x, or nothing), and row_dot(m, r, lane) / store_row(m, r, v), which switch
-// over the matrices.
-struct Params { rows_0: u32, rows_1: u32, rows_2: u32, cols: u32, grid_x: u32, iterations: u32, pad0: u32, pad1: u32 }
+// workgroup itself (matvec_fused_rounding.wgsl, x in workgroup memory), which may first normalize
+// it (NORM: the RMSNorm before the products, computed from the residual stream). Then the rows, as
+// matvec.wgsl: 32 threads a row, runs of 32 weights (weight_dots.wgsl, instantiated once per
+// matrix with the suffix _m), double-float partial sums added in lane order. EPILOGUE: 0 stores
+// each row into its matrix's output y_m, 1 adds it to y_0 (the residual: x += W·a), 2 and 3 take a
+// row of matrix 0 (gate) and the same row of matrix 1 (up) and store silu(gate)·up (2) or
+// gelu(gate)·up (3) into y_0.
+// The backend generates the bindings (w_m, then x or `input`, then y_m, then NORM's weights, then
+// p), the constants, stage_input (rounding x, or nothing), and row_dot(m, r, lane) / store_row(m,
+// r, v), which switch over the matrices.
+struct Params { rows_0: u32, rows_1: u32, rows_2: u32, cols: u32, grid_x: u32, iterations: u32, eps: f32, pad: u32 }  // eps: NORM
 
 const LANES = 32u;  // threads per row
 var<workgroup> partial: array<vec2f, 256>;

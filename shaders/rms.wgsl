@@ -1,11 +1,12 @@
-// The reciprocal RMS of a row as the CPU computes it, for the kernels of 64 threads that normalize
-// (rms_norm, rope_store, residual_norm; after numerics.wgsl): each thread's share of the sum of
-// squares as a double-float (`sum`), the 64 shares met in workgroup memory, then the mean, root
-// and reciprocal correctly rounded. Every thread of the workgroup calls it.
+// The reciprocal RMS of a row as the CPU computes it, for the kernels that normalize (rms_norm,
+// rope_store, residual_norm, matvec_fused; after numerics.wgsl): the first 64 threads' shares of
+// the sum of squares as double-floats (`sum`; thread j adds values j, j + 64, …), met in workgroup
+// memory, then the mean, root and reciprocal correctly rounded. Every thread of the workgroup
+// calls it (threads past 64, as in matvec_fused's 256, with a share they do not have).
 var<workgroup> rms_partial: array<vec2f, 64>;
 
 fn inverse_rms(lid: u32, sum: vec2f, cols: u32, eps: f32) -> f32 {
-    rms_partial[lid] = sum;
+    if (lid < 64u) { rms_partial[lid] = sum; }
     workgroupBarrier();
     for (var stride = 32u; stride > 0u; stride /= 2u) {
         if (lid < stride) { rms_partial[lid] = add_wide(rms_partial[lid], rms_partial[lid + stride]); }

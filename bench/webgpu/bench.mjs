@@ -2,7 +2,7 @@
 // navigator.gpu: how issue 8 measures a real GPU (through the `device` tool; see bench/webgpu/README.md).
 //   node bench/webgpu/bench.mjs MODEL.gguf [n=64] [words=128,440] [INSPECT.json]
 // Prefill of a prompt of each word count (bench/browser/chord.html's words: 128 words are ~150
-// tokens, 440 ~512), then n decoded tokens, both ways a decoding plan can round the inputs of its
+// tokens, 440 ~512) with the default prompt batch and with batches of 64 and 512, then n decoded tokens, both ways a decoding plan can round the inputs of its
 // products; for each, the GPU dispatches a token records, the CPU time recording them takes and,
 // where the adapter has 'timestamp-query', the GPU time of a token and of each kernel.
 // INSPECT.json (`chord inspect --json MODEL.gguf`) gives the bytes of weights a decode step reads,
@@ -35,15 +35,24 @@ module.chordGpuDevice = await adapter.requestDevice({
   requiredFeatures: timestamps ? ['timestamp-query'] : [],
   requiredLimits: { maxStorageBufferBindingSize, maxBufferSize, maxComputeWorkgroupStorageSize },
 });
-const promptOf = (count) => Array.from({ length: count }, (_, i) => ['the', 'little', 'llama', 'ran', 'home', 'again'][i % 6]).join(' ');
+// `count` words; each prompt starts at the next word of the six, so that no prompt begins as the one
+// before did (the session would reuse that prefix from its cache and compute only the rest).
+let prompts = 0;
+const promptOf = (count) => {
+  const first = prompts++;
+  return Array.from({ length: count }, (_, i) => ['the', 'little', 'llama', 'ran', 'home', 'again'][(first + i) % 6]).join(' ');
+};
 const settle = () => new Promise((resolve) => setTimeout(resolve, 200));  // the last token's timestamps
 
-// n decoded tokens: tok/s, the plan's dispatches, the CPU time recording a token, its GPU time; then
-// each kernel's GPU time, from 16 more tokens whose dispatches each run in a pass of their own.
+// n decoded tokens: tok/s; n more with timing: the plan's dispatches, the CPU time recording a
+// token, its GPU time; then each kernel's GPU time, from 16 more tokens whose dispatches each run
+// in a pass of their own.
 async function decodeSpeed(model) {
+  const { timings } = await model.complete(promptOf(16), { maxTokens: +n, temperature: 0 });
+  // Timing changes how a step is encoded (its timestamps; no encoding ahead): measured apart.
   const stats = { tokens: 0, recordMs: 0, gpuMs: 0, timed: 0 };
   module.chordGpuStats = stats;
-  const { timings } = await model.complete(promptOf(16), { maxTokens: +n, temperature: 0 });
+  await model.complete(promptOf(16), { maxTokens: +n, temperature: 0 });
   module.chordGpuStats = undefined;
   await settle();
   const perKernel = { tokens: 0, recordMs: 0, gpuMs: 0, timed: 0, perKernel: true };
@@ -60,36 +69,71 @@ async function decodeSpeed(model) {
     recordMsPerToken: +(stats.recordMs / stats.tokens).toFixed(3),
     gpuMsPerToken: stats.timed ? +(stats.gpuMs / stats.timed).toFixed(3) : null,
     kernels: Object.entries(perKernel.kernels ?? {})
-      .map(([label, { ms, count }]) => ({ label, msPerToken: +(ms / perKernel.tokens).toFixed(4), dispatchesPerToken: count / perKernel.tokens }))
+      .map(([label, { ms, count, boundBytes }]) => ({
+        label, msPerToken: +(ms / perKernel.tokens).toFixed(4), dispatchesPerToken: count / perKernel.tokens,
+        // a product reads its bound buffers once (weights, input, output): its bandwidth
+        ...(label.startsWith('matvec') ? { GBPerSecond: +(boundBytes / ms / 1e6).toFixed(1) } : {}),
+      }))
       .sort((a, b) => b.msPerToken - a.msPerToken),
   };
+}
+
+// A model, ready: the first generation builds the pipelines (one prompt batch and one decode step of each shape).
+async function load(options = {}) {
+  const loaded = await Chord.load(modelPath, { backend: 'webgpu', contextLength: 1024, ...options });
+  await loaded.complete('Once upon a time', { maxTokens: 4, temperature: 0 });
+  return loaded;
+}
+
+async function prefillSpeed(model) {
+  const prefill = [];
+  for (const count of words.split(',').map(Number)) {
+    const runs = [];  // three runs, as llama-bench -r 3: the mean and the spread
+    for (let r = 0; r < 3; ++r) {
+      const { timings } = await model.complete(promptOf(count), { maxTokens: 1, temperature: 0 });
+      runs.push({ tokens: timings.promptTokens, tokensPerSecond: (1e3 * timings.promptTokens) / timings.promptMs });
+    }
+    const speeds = runs.map((run) => run.tokensPerSecond);
+    prefill.push({ tokens: runs[0].tokens, tokensPerSecond: +(speeds.reduce((a, b) => a + b) / 3).toFixed(1),
+      min: +Math.min(...speeds).toFixed(1), max: +Math.max(...speeds).toFixed(1) });
+  }
+  return prefill;
 }
 
 const t0 = performance.now();
 let model = await Chord.load(modelPath, { backend: 'webgpu', contextLength: 1024 });
 const loadMs = performance.now() - t0;
-// The first generation builds the pipelines (one prompt batch and one decode step of each shape).
 await model.complete('Once upon a time', { maxTokens: 4, temperature: 0 });
-const prefill = [];
-for (const count of words.split(',').map(Number)) {
-  const { timings } = await model.complete(promptOf(count), { maxTokens: 1, temperature: 0 });
-  prefill.push({ tokens: timings.promptTokens, tokensPerSecond: +((1e3 * timings.promptTokens) / timings.promptMs).toFixed(1) });
+const prefill = await prefillSpeed(model);
+// Prefill with other prompt batch sizes than the default (a fresh load each).
+const prefillByBatchSize = { [model.info.batchSize]: prefill };
+for (const batchSize of [64, 512].filter((b) => b !== model.info.batchSize)) {
+  const other = await load({ batchSize });
+  prefillByBatchSize[batchSize] = await prefillSpeed(other);
+  await other.unload();
 }
-// Decoding both ways the plan can round the products' inputs (a fresh load plans again).
+// Decoding both ways the plan can round the products' inputs, and with the products spread over
+// fewer or more workgroups than the backend's 1024 at most (a fresh load plans again).
 const decode = {};
-for (const roundInProducts of [true, false]) {
-  module.chordGpuPlanOptions = { roundInProducts };
-  if (!roundInProducts) {
+const plans = {
+  productsRoundTheirInput: { roundInProducts: true },
+  roundingDispatches: { roundInProducts: false },
+  productsOver256Workgroups: { roundInProducts: true, productWorkgroups: 256 },
+  productsOver4096Workgroups: { roundInProducts: true, productWorkgroups: 4096 },
+};
+for (const [name, options] of Object.entries(plans)) {
+  module.chordGpuPlanOptions = options;
+  if (name !== 'productsRoundTheirInput') {
     await model.unload();
-    model = await Chord.load(modelPath, { backend: 'webgpu', contextLength: 1024 });
-    await model.complete('Once upon a time', { maxTokens: 4, temperature: 0 });
+    model = await load();
   }
-  decode[roundInProducts ? 'productsRoundTheirInput' : 'roundingDispatches'] = await decodeSpeed(model);
+  decode[name] = await decodeSpeed(model);
 }
+module.chordGpuPlanOptions = undefined;
 const result = {
   adapter: { vendor: adapter.info.vendor, architecture: adapter.info.architecture, description: adapter.info.description,
     shaderF16: adapter.features.has('shader-f16'), timestamps },
-  model: modelPath, backend: model.info.backend, loadMs: Math.round(loadMs), prefill, decode,
+  model: modelPath, backend: model.info.backend, loadMs: Math.round(loadMs), batchSize: model.info.batchSize, prefill, prefillByBatchSize, decode,
 };
 if (inspectPath) {
   const bytes = weightBytesPerToken(JSON.parse(readFileSync(inspectPath, 'utf8')));

@@ -43,6 +43,10 @@ export interface LoadOptions {
    * f16's memory; needs attention heads of a multiple of 32 values) or 'f32'. Another value is a
    * ChordError "invalid_argument" */
   kvCacheType?: KvCacheType;
+  /** prompt tokens per forward pass: 0 (default) is the backend's choice, 64 on the CPU and 256 on
+   * WebGPU (whose tiled products need many tokens at once to fill the GPU). Each batch is one step of
+   * generate(): onPromptProgress hears of it, and an abort can land between batches */
+  batchSize?: number;
 }
 
 export type KvCacheType = 'f16' | 'q8_0' | 'f32';
@@ -66,6 +70,8 @@ export interface ModelInfo {
   trainedContextLength: number;
   /** how the KV cache stores keys and values (LoadOptions.kvCacheType) */
   kvCacheType: KvCacheType;
+  /** prompt tokens per forward pass (LoadOptions.batchSize) */
+  batchSize: number;
   /** the KV cache's bytes: keys and values of every layer for the whole context (on the GPU with WebGPU) */
   kvCacheBytes: number;
   weightType: string;

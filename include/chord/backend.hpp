@@ -25,6 +25,9 @@ public:
     virtual std::string kernels() const { return ""; }  // which kernels compute, for info and benchmarks
     // Whether caches and activations live in this process's memory (the CPU), not a device's.
     virtual bool buffers_in_host_memory() const { return true; }
+    // Prompt tokens per forward pass when the caller does not say: a GPU's tiled products fill its
+    // cores only with many tokens at once; a CPU gains little past 64 and keeps the steps short.
+    virtual uint32_t preferred_batch_size() const { return 64; }
 
     // --- buffers ---
     // A weight tensor, uploaded (or repacked) once; the view must outlive the backend's use.

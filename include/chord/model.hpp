@@ -24,7 +24,7 @@ namespace chord {
 
 struct ModelOptions {
     uint32_t n_ctx = 0;        // context window in tokens; 0: the training context, at most 4096
-    uint32_t batch_size = 64;  // tokens per forward pass while reading a prompt
+    uint32_t batch_size = 0;   // tokens per forward pass while reading a prompt; 0: the backend's (64 CPU, 256 WebGPU)
     unsigned threads = 0;      // CPU threads; 0: one per hardware thread
     CpuKernels kernels = CpuKernels::Fast;  // the CPU backend's (the slower ones are for tests)
     uint64_t max_memory = 0;   // bytes the model may hold here (file, CPU KV cache, buffers); 0: what the platform has
@@ -103,7 +103,7 @@ private:
           tokenizer_(Tokenizer::from_gguf(file_)),
           backend_(backend ? std::move(backend) : make_cpu_backend({options.threads, options.kernels})) {
         n_ctx_ = options.n_ctx ? options.n_ctx : std::min<uint32_t>(config_.n_ctx_train, 4096);
-        batch_size_ = std::max<uint32_t>(1, std::min(options.batch_size, n_ctx_));
+        batch_size_ = std::max<uint32_t>(1, std::min(options.batch_size ? options.batch_size : backend_->preferred_batch_size(), n_ctx_));
         kv_cache_type_ = options.kv_cache_type;
         check_kv_cache_type(kv_cache_type_, config_.head_dim);
         const MemoryNeed need = model_memory_need(config_, file_.total_size(), n_ctx_, batch_size_, !backend_->buffers_in_host_memory(),

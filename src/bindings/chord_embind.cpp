@@ -126,7 +126,7 @@ public:
     // with a device): the CPU when the weights do not fit the device, and { cpuBecause } says why.
     // max_memory: the budget in bytes (0: the 4 GB of wasm memory). kv_cache_type: "f16", "q8_0" or "f32".
     val open(const val& addresses, const val& sizes, uint32_t n_ctx, uint32_t threads, const std::string& backend,
-             double max_memory, const std::string& kv_cache_type) {
+             double max_memory, const std::string& kv_cache_type, uint32_t batch_size) {
         HeapBlocks blocks(emscripten::vecFromJSArray<double>(addresses), emscripten::vecFromJSArray<double>(sizes));
         return guarded([&] {
             std::vector<GgufFile> files;
@@ -140,6 +140,7 @@ public:
             options.threads = threads;
             options.max_memory = uint64_t(max_memory);
             options.kv_cache_type = parse_kv_cache_type(kv_cache_type);
+            options.batch_size = batch_size;
             val result = val::object();
             bool gpu = backend == "webgpu";
             if (backend == "webgpu-or-cpu") {
@@ -164,6 +165,7 @@ public:
         v.set("kvHeads", c.n_head_kv);
         v.set("contextLength", model_->n_ctx());
         v.set("kvCacheType", std::string(kv_cache_type_name(model_->kv_cache_type())));
+        v.set("batchSize", model_->batch_size());
         v.set("kvCacheBytes", double(model_->kv_cache_bytes()));
         v.set("trainedContextLength", c.n_ctx_train);
         v.set("backend", model_->backend().name());

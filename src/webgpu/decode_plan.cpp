@@ -46,7 +46,7 @@ bool read_later(const std::vector<Op>& ops, size_t from, BufferId b) {
 // `w` and the constants WEIGHT_TYPE / WIDE_SUMS renamed with the suffix _m.
 std::string weight_functions_for_matrix(uint32_t m) {
     static const std::set<std::string> renamed = {
-        "w", "WEIGHT_TYPE", "WIDE_SUMS", "byte_at", "int8_at", "half_at", "q4_k_scale_and_min", "row_bytes", "weight_chunk",
+        "w", "WEIGHT_TYPE", "WIDE_SUMS", "byte_at", "int8_at", "half_at", "q4_k_scale_and_min", "row_bytes", "weight_part", "weight_chunk",
         "word_at", "low_nibbles", "bytes_of", "signed_bytes_of", "run_dot", "run_dot_wide"};
     const std::string suffix = "_" + std::to_string(m);
     std::string out;
@@ -73,7 +73,7 @@ std::string weight_functions_for_matrix(uint32_t m) {
 // Workgroup memory the fused product takes for `cols` inputs in rounding mode `mode`.
 uint32_t fused_product_bytes(size_t cols, uint32_t mode) {
     const size_t winners = mode == 4 ? cols / 8 : 1, blocks = mode == 4 ? cols / 256 : 1;
-    return uint32_t(cols * 4 + winners * 4 + blocks * 8 + 256 * 8);
+    return uint32_t(cols * 4 + winners * 4 + blocks * 8 + 256 * 8 + 64 * 8);  // + rms.wgsl's partial sums
 }
 
 }  // namespace
@@ -91,14 +91,18 @@ size_t DecodePlanner::emit(const std::vector<Op>& ops, size_t i) {
     if (const auto* o = std::get_if<LastRowOp>(&op)) {  // one row: the final norm can read it where it is
         const auto* norm = i + 1 < ops.size() ? std::get_if<RmsNormOp>(&ops[i + 1]) : nullptr;
         if (norm && norm->x == o->dst && norm->out == o->dst) {
+            RmsNormOp in_place = *norm;
+            in_place.x = o->src;
+            if (const size_t used = fused_products(ops, i + 2, &in_place)) return 2 + used;
             backend_.rms_norm(o->src, norm->weight, norm->eps, 1, o->dst);
             return 2;
         }
         backend_.copy_rows(o->src, 0, 1, o->dst);
         return 1;
     }
-    if (std::holds_alternative<RmsNormOp>(op)) {
+    if (const auto* norm = std::get_if<RmsNormOp>(&op)) {
         if (const size_t used = fused_residual_norm(ops, i)) return used;
+        if (const size_t used = fused_products(ops, i + 1, norm)) return 1 + used;
     }
     if (std::holds_alternative<MatmulOp>(op)) {
         if (const size_t used = fused_products(ops, i)) return used;
@@ -122,13 +126,18 @@ size_t DecodePlanner::emit(const std::vector<Op>& ops, size_t i) {
 
 // Up to three products of the same input (q, k, v; gate, up) in one matvec_fused dispatch, with
 // the SwiGLU/GeGLU that follows gate and up, or the residual addition that follows a single product.
-size_t DecodePlanner::fused_products(const std::vector<Op>& ops, size_t i) {
-    const auto& first = std::get<MatmulOp>(ops[i]);
+// With `norm` (the op before i) the products' input is its output, which the workgroups compute
+// from its input themselves where they round it, when nothing else reads that output.
+size_t DecodePlanner::fused_products(const std::vector<Op>& ops, size_t i, const RmsNormOp* norm) {
+    const auto* first_op = i < ops.size() ? std::get_if<MatmulOp>(&ops[i]) : nullptr;
+    if (!first_op || (norm && first_op->x != norm->out)) return 0;
+    const MatmulOp& first = *first_op;
     const Buffer& x = gpu_.get(first.x, Kind::Activations);
     const uint32_t mode = rounding_mode(gpu_.get(first.weight, Kind::Weight).file_type);
     if (x.cols % 256 != 0 && (mode == 4 || x.cols % 32 != 0)) return 0;
     // Each workgroup rounds the input itself, or a rounding dispatch does it once before.
     const bool own_rounding = limits_.round_in_products && fused_product_bytes(x.cols, mode) <= limits_.workgroup_bytes;
+    if (norm && !own_rounding) return 0;
     std::vector<const MatmulOp*> group;
     for (size_t j = i; j < ops.size() && group.size() < 3; ++j) {
         const auto* o = std::get_if<MatmulOp>(&ops[j]);
@@ -137,6 +146,7 @@ size_t DecodePlanner::fused_products(const std::vector<Op>& ops, size_t i) {
         group.push_back(o);
     }
     const size_t next = i + group.size();
+    if (norm && read_later(ops, next, norm->out)) return 0;
     uint32_t epilogue = 0;  // matvec_fused.wgsl's
     BufferId target = kNoBuffer;
     if (group.size() == 2 && next < ops.size()) {
@@ -160,7 +170,7 @@ size_t DecodePlanner::fused_products(const std::vector<Op>& ops, size_t i) {
     // The pipeline: bindings, constants and the per-matrix functions generated here.
     const uint32_t matrices = uint32_t(group.size());
     std::string key = "matvec_fused_m" + std::to_string(mode) + (own_rounding ? "_c" + std::to_string(x.cols) : "_rounded") + "_e" +
-                      std::to_string(epilogue);
+                      std::to_string(epilogue) + (norm ? "_norm" : "");
     for (const MatmulOp* o : group) key += "_" + GpuContext::weight_key(gpu_.get(o->weight, Kind::Weight));
     uint32_t pipeline = gpu_.compiled(key);
     if (!pipeline) {
@@ -179,7 +189,15 @@ size_t DecodePlanner::fused_products(const std::vector<Op>& ops, size_t i) {
         for (uint32_t m = 0; m < outputs; ++m)
             s += "@group(0) @binding(" + std::to_string(matrices + 1 + m) + ") var<storage, read_write> y_" + std::to_string(m) +
                  ": array<f32>;\n";
-        s += "@group(0) @binding(" + std::to_string(matrices + 1 + outputs) + ") var<uniform> p: Params;\n";
+        s += std::string("const NORM: bool = ") + (norm ? "true" : "false") + ";\n";
+        if (norm) {
+            s += "@group(0) @binding(" + std::to_string(matrices + 1 + outputs) + ") var<storage, read> norm_weights: array<vec4f>;\n";
+            s += "fn norm_weight(i: u32) -> vec4f { return norm_weights[i]; }\n";
+        } else if (own_rounding) {
+            s += "fn norm_weight(i: u32) -> vec4f { return vec4f(1.0); }\n";
+        }
+        // the uniform data last (GpuContext binds it after the buffers)
+        s += "@group(0) @binding(" + std::to_string(matrices + 1 + outputs + (norm ? 1 : 0)) + ") var<uniform> p: Params;\n";
         s += "fn row_dot(m: u32, r: u32, lane: u32) -> vec2f {\n    var acc = vec2f(0.0);\n    switch m {\n";
         for (uint32_t m = 0; m < matrices; ++m) {
             const std::string n = std::to_string(m);
@@ -195,7 +213,10 @@ size_t DecodePlanner::fused_products(const std::vector<Op>& ops, size_t i) {
         for (uint32_t m = 0; m < matrices; ++m) s += weight_functions_for_matrix(m);
         s += wgsl::numerics;
         s += wgsl::activations;
-        if (own_rounding) s += wgsl::matvec_fused_rounding;
+        if (own_rounding) {
+            s += wgsl::rms;
+            s += wgsl::matvec_fused_rounding;
+        }
         s += wgsl::matvec_fused;
         pipeline = gpu_.compile(key, s);
     }
@@ -208,7 +229,7 @@ size_t DecodePlanner::fused_products(const std::vector<Op>& ops, size_t i) {
         rows[m] = uint32_t(w.rows);
         bindings.push_back(w.gpu);
     }
-    bindings.push_back(own_rounding || mode == 0 ? x.gpu : rounded(x, mode));
+    bindings.push_back(norm ? gpu_.get(norm->x, Kind::Activations).gpu : own_rounding || mode == 0 ? x.gpu : rounded(x, mode));
     if (epilogue == 0) {
         for (const MatmulOp* o : group) bindings.push_back(gpu_.get(o->out, Kind::Activations).gpu);
     } else {
@@ -220,7 +241,10 @@ size_t DecodePlanner::fused_products(const std::vector<Op>& ops, size_t i) {
     const size_t row_groups = (total + (epilogue >= 2 ? 3 : 7)) / (epilogue >= 2 ? 4 : 8);
     const uint32_t iterations = uint32_t((row_groups + limits_.workgroups - 1) / limits_.workgroups);
     const Grid grid = grid_for(row_groups, iterations);
-    const uint32_t params[8] = {rows[0], rows[1], rows[2], uint32_t(x.cols), grid.x, iterations, 0, 0};
+    if (norm) bindings.push_back(gpu_.get(norm->weight, Kind::Weight).gpu);
+    uint32_t eps_bits = 0;
+    if (norm) std::memcpy(&eps_bits, &norm->eps, 4);
+    const uint32_t params[8] = {rows[0], rows[1], rows[2], uint32_t(x.cols), grid.x, iterations, eps_bits, 0};
     chord_gpu_dispatch(pipeline, bindings.data(), uint32_t(bindings.size()), params, sizeof(params), grid.x, grid.y, 1);
     return group.size() + (epilogue == 0 ? 0 : 1);
 }

@@ -2,13 +2,13 @@
 // graph once and records fused kernels where a pattern of operations allows, the backend's
 // own operation otherwise; webgpu_library.js keeps what was recorded (bind groups, uniform
 // data) as a plan that every later token replays with one call. Per layer of a llama-family
-// model that is 8 dispatches:
-//   rms_norm → matvec_fused(q, k, v) → rope_store (q/k norms, RoPE, K/V into the caches) →
-//   attention → matvec_fused(wo, added to x) → rms_norm → matvec_fused(gate, up, SwiGLU/GeGLU) →
+// model that is 6 dispatches:
+//   matvec_fused(attention norm, q, k, v) → rope_store (q/k norms, RoPE, K/V into the caches) →
+//   attention → matvec_fused(wo, added to x) → matvec_fused(FFN norm, gate, up, SwiGLU/GeGLU) →
 //   matvec_fused(down, added to x)
-// where the matrix products round their input themselves (else a rounding dispatch precedes each). With post-norms
-// (Gemma) the norm of a block's output, the residual addition and the next norm are one
-// residual_norm dispatch. What a token
+// where the matrix products normalize and round their input themselves (each workgroup again;
+// else an rms_norm and a rounding dispatch precede them). With post-norms (Gemma) the norm of a
+// block's output, the residual addition and the next norm are one residual_norm dispatch. What a token
 // changes — its id, its position, the RoPE cos/sin table — lives in StepBuffers, written before
 // each replay; everything else is fixed at planning.
 #pragma once
@@ -59,7 +59,7 @@ public:
 
 private:
     size_t emit(const std::vector<Op>& ops, size_t i);
-    size_t fused_products(const std::vector<Op>& ops, size_t i);
+    size_t fused_products(const std::vector<Op>& ops, size_t i, const RmsNormOp* norm = nullptr);
     size_t fused_rope_store(const std::vector<Op>& ops, size_t i);
     size_t fused_residual_norm(const std::vector<Op>& ops, size_t i);
     void embed(const EmbedOp& op);

@@ -31,6 +31,7 @@ using webgpu::rounding_mode;
 
 constexpr uint32_t kMatmulTile = 8;      // tokens per matmul workgroup (matmul.wgsl)
 constexpr uint32_t kMatmulRows = 8;      // weight rows per matmul and matvec workgroup
+constexpr uint32_t kTiledMatmulTile = 64;  // weight rows and tokens per matmul_tiled workgroup
 
 // The weight types the kernels read as they are; the others are converted to F32 at upload.
 bool gpu_native(GgmlType type) {
@@ -70,6 +71,7 @@ public:
 
     std::string name() const override { return "webgpu"; }
     std::string kernels() const override { return "wgsl"; }
+    uint32_t preferred_batch_size() const override { return 256; }  // 4 tiles of matmul_tiled.wgsl's 64 tokens
 
     BufferId upload_weight(const TensorView& tensor) override {
         const TensorInfo& info = *tensor.info;
@@ -181,7 +183,12 @@ public:
             const uint32_t params[4] = {uint32_t(w.rows), uint32_t(w.cols), rows.x, 0};
             dispatch(weight_pipeline("matvec", {wgsl::numerics, wgsl::weight_dots, wgsl::matvec}, w), {w.gpu, rounded, out.gpu}, params,
                      rows.x, rows.y);
-        } else {
+        } else if (w.cols % 32 == 0 && !wide_sums(w)) {  // a prompt: matmul_tiled.wgsl
+            const Grid tiles = grid_for(w.rows, kTiledMatmulTile);
+            const uint32_t params[4] = {uint32_t(w.rows), uint32_t(w.cols), uint32_t(n), tiles.x};
+            dispatch(weight_pipeline("matmul_tiled", {wgsl::matmul_tiled}, w), {w.gpu, rounded, out.gpu}, params, tiles.x, tiles.y,
+                     uint32_t((n + kTiledMatmulTile - 1) / kTiledMatmulTile));
+        } else {  // float rows with a partial run, and BF16's exact sums: matmul.wgsl
             const uint32_t params[4] = {uint32_t(w.rows), uint32_t(w.cols), uint32_t(n), rows.x};
             dispatch(weight_pipeline("matmul", {wgsl::numerics, wgsl::matmul}, w), {w.gpu, rounded, out.gpu}, params, rows.x, rows.y,
                      uint32_t((n + kMatmulTile - 1) / kMatmulTile));
@@ -404,7 +411,8 @@ private:
         rounded_from_ = {};
         chord_gpu_plan_begin();
         try {
-            const webgpu::DeviceLimits limits{chord_gpu_workgroup_bytes(), chord_gpu_is_cpu() ? 16u : 1024u,
+            const uint32_t asked = chord_gpu_product_workgroups();
+            const webgpu::DeviceLimits limits{chord_gpu_workgroup_bytes(), asked ? asked : chord_gpu_is_cpu() ? 16u : 1024u,
                                               chord_gpu_round_in_products() != 0};
             webgpu::DecodePlanner(*this, *this, plan.step, limits, host_vectors_, placeholder()).plan(graph);
         } catch (...) {

@@ -21,8 +21,9 @@ mergeInto(LibraryManager.library, {
     bindGroups: null,     // a Map, made on first use (a library object's fields are written out as literals)
     recorded: {},         // ids of the buffers the recorded, unsubmitted commands use
     // Plans: a decoding step's dispatches and copies, recorded once with their bind groups and
-    // uniform data, then encoded again every step by chord_gpu_plan_run (webgpu_plan.hpp).
-    plans: [null],        // id → { steps: [...], buffers: [ids], uniform: GPUBuffer } or null once dropped
+    // uniform data, then encoded again for every step (decode_plan.hpp): the next step's commands
+    // as soon as a step's are submitted, so that the CPU encodes while the GPU computes.
+    plans: [null],        // id → { steps: [...], buffers: [ids], uniform: GPUBuffer, ahead: GPUCommandBuffer or null } or null once dropped
     planning: null,       // the plan being recorded: { steps, buffers: {}, words: [] }
     unsubmitted: 0,       // dispatches recorded since the last submission
     device: function () {
@@ -87,7 +88,7 @@ mergeInto(LibraryManager.library, {
       });
     },
     // With stats.perKernel, each dispatch of a plan in a pass of its own between timestamps, and
-    // stats.kernels[pipeline label] = { ms, count } summed over the runs.
+    // stats.kernels[pipeline label] = { ms, count, boundBytes } summed over the runs.
     kernelTiming: function (plan) {
       var stats = Module['chordGpuStats'];
       var device = chordGpu.device();
@@ -110,15 +111,69 @@ mergeInto(LibraryManager.library, {
           plan.steps.forEach(function (step, i) {
             if (step.copy) return;
             var label = chordGpu.pipelines[step.pipeline].label;
-            var entry = table[label] = table[label] || { ms: 0, count: 0 };
+            var entry = table[label] = table[label] || { ms: 0, count: 0, boundBytes: 0 };
             entry.ms += Number(t[2 * i + 1] - t[2 * i]) / 1e6;
             entry.count += 1;
+            // the sizes of the buffers it binds: what a product reads (its weights, nearly all of
+            // it), more than a kernel that reads part of a buffer (attention, the caches) does
+            step.ids.forEach(function (id) { entry.boundBytes += chordGpu.buffers[id].size; });
           });
           back.destroy();
           resolved.destroy();
           kernels.queries.destroy();
         });
       });
+    },
+    // Records the plan's dispatches and copies into chordGpu.encoder, with the timestamps that
+    // Module.chordGpuStats asks for.
+    recordPlan: function (plan) {
+      var stats = Module['chordGpuStats'];
+      var started = performance.now();
+      var timing = chordGpu.beginTiming();
+      var kernels = chordGpu.kernelTiming(plan);  // null unless stats ask for each dispatch's time
+      var steps = plan.steps;
+      for (var i = 0; i < steps.length; ++i) {
+        var step = steps[i];
+        if (step.copy) {
+          chordGpu.endPass();
+          if (!chordGpu.encoder) chordGpu.encoder = chordGpu.device().createCommandEncoder();
+          var c = step.copy;
+          chordGpu.encoder.copyBufferToBuffer(chordGpu.buffers[c[0]], c[1], chordGpu.buffers[c[2]], c[3], c[4]);
+          continue;
+        }
+        if (kernels) {  // a pass of its own, between two timestamps
+          chordGpu.endPass();
+          if (!chordGpu.encoder) chordGpu.encoder = chordGpu.device().createCommandEncoder();
+          chordGpu.pass = chordGpu.encoder.beginComputePass({
+            timestampWrites: { querySet: kernels.queries, beginningOfPassWriteIndex: 2 * i, endOfPassWriteIndex: 2 * i + 1 } });
+          chordGpu.passPipeline = 0;
+        }
+        var pass = chordGpu.computePass();
+        if (chordGpu.passPipeline !== step.pipeline) pass.setPipeline(chordGpu.pipelines[step.pipeline]);
+        chordGpu.passPipeline = step.pipeline;
+        pass.setBindGroup(0, step.group);
+        pass.dispatchWorkgroups(step.x, step.y, step.z);
+      }
+      for (var i = 0; i < plan.buffers.length; ++i) chordGpu.recorded[plan.buffers[i]] = true;
+      chordGpu.endKernelTiming(plan, kernels);
+      chordGpu.endTiming(timing);
+      if (stats) {
+        stats.tokens += 1;
+        stats.recordMs += performance.now() - started;
+      }
+    },
+    // The plan's commands for its next run, finished into a command buffer of their own.
+    encodeAhead: function (id) {
+      var plan = chordGpu.plans[id];
+      if (!plan || plan.ahead || Module['chordGpuStats']) return;
+      var saved = { encoder: chordGpu.encoder, pass: chordGpu.pass, passPipeline: chordGpu.passPipeline, recorded: chordGpu.recorded };
+      chordGpu.encoder = chordGpu.device().createCommandEncoder();
+      chordGpu.pass = null;
+      chordGpu.recorded = {};  // the plan's buffers are not pending in the shared encoder
+      chordGpu.recordPlan(plan);
+      chordGpu.endPass();
+      plan.ahead = chordGpu.encoder.finish();
+      Object.assign(chordGpu, saved);
     },
     afterSubmit: [],      // callbacks for once the recorded work is submitted
     read: null,           // the last asynchronous read: { id, offset, bytes, data once mapped }
@@ -164,6 +219,14 @@ mergeInto(LibraryManager.library, {
   chord_gpu_round_in_products: function () {
     var options = Module['chordGpuPlanOptions'];
     return options && options.roundInProducts !== undefined ? (options.roundInProducts ? 1 : 0) : 1;
+  },
+
+  // Module.chordGpuPlanOptions.productWorkgroups: how many workgroups a decoding product spreads
+  // over at most (0: the backend's choice); for benchmarks.
+  chord_gpu_product_workgroups__deps: ['$chordGpu'],
+  chord_gpu_product_workgroups: function () {
+    var options = Module['chordGpuPlanOptions'];
+    return options && options.productWorkgroups ? options.productWorkgroups >>> 0 : 0;
   },
 
   // Compiles a WGSL kernel (entry point main) into a pipeline; what does not compile shows as the
@@ -237,40 +300,17 @@ mergeInto(LibraryManager.library, {
   chord_gpu_plan_run: function (id) {
     var plan = chordGpu.plans[id];
     if (!plan) return 0;
-    var started = performance.now();
-    var timing = chordGpu.beginTiming();
-    var kernels = chordGpu.kernelTiming(plan);  // null unless stats ask for each dispatch's time
-    var steps = plan.steps;
-    for (var i = 0; i < steps.length; ++i) {
-      var step = steps[i];
-      if (step.copy) {
-        chordGpu.endPass();
-        if (!chordGpu.encoder) chordGpu.encoder = chordGpu.device().createCommandEncoder();
-        var c = step.copy;
-        chordGpu.encoder.copyBufferToBuffer(chordGpu.buffers[c[0]], c[1], chordGpu.buffers[c[2]], c[3], c[4]);
-        continue;
-      }
-      if (kernels) {  // a pass of its own, between two timestamps
-        chordGpu.endPass();
-        if (!chordGpu.encoder) chordGpu.encoder = chordGpu.device().createCommandEncoder();
-        chordGpu.pass = chordGpu.encoder.beginComputePass({
-          timestampWrites: { querySet: kernels.queries, beginningOfPassWriteIndex: 2 * i, endOfPassWriteIndex: 2 * i + 1 } });
-        chordGpu.passPipeline = 0;
-      }
-      var pass = chordGpu.computePass();
-      if (chordGpu.passPipeline !== step.pipeline) pass.setPipeline(chordGpu.pipelines[step.pipeline]);
-      chordGpu.passPipeline = step.pipeline;
-      pass.setBindGroup(0, step.group);
-      pass.dispatchWorkgroups(step.x, step.y, step.z);
-    }
-    for (var i = 0; i < plan.buffers.length; ++i) chordGpu.recorded[plan.buffers[i]] = true;
-    chordGpu.endKernelTiming(plan, kernels);
-    chordGpu.endTiming(timing);
     var stats = Module['chordGpuStats'];
-    if (stats) {
-      stats.tokens += 1;
-      stats.recordMs += performance.now() - started;
+    var ahead = plan.ahead;
+    plan.ahead = null;
+    if (ahead && !stats) {  // encoded while the GPU ran the previous step: what was recorded before goes first
+      chordGpu.submit();
+      chordGpu.device().queue.submit([ahead]);
+    } else {
+      chordGpu.recordPlan(plan);
     }
+    // The next step's commands are encoded as soon as this step's are submitted, while the GPU runs them.
+    if (!stats) chordGpu.afterSubmit.push(function () { chordGpu.encodeAhead(id); });
     return 1;
   },
 

@@ -38,8 +38,11 @@ export class Chord {
   // maxMemory: bytes the model may hold in wasm memory (file, KV cache, buffers); a model over
   // it is a ChordError 'out_of_memory' before its memory is taken. Default: the 4 GB wasm limit.
   // kvCacheType: how keys and values are stored, 'f16' (default, as llama.cpp), 'q8_0' or 'f32'.
-  static async load(source, { onProgress, signal, contextLength = 0, cache = false, backend = 'auto', threads, maxMemory = 0, kvCacheType = 'f16' } = {}) {
+  // batchSize: prompt tokens per forward pass (default 64 on the CPU, 256 on WebGPU).
+  static async load(source, { onProgress, signal, contextLength = 0, cache = false, backend = 'auto', threads, maxMemory = 0, kvCacheType = 'f16', batchSize = 0 } = {}) {
     checkBackend(backend);
+    if (!(Number.isInteger(batchSize) && batchSize >= 0 && batchSize <= 65536))
+      throw new ChordError(`batchSize must be a whole number of tokens (0: the backend's), got ${batchSize}`, 'invalid_argument');
     if (!KV_CACHE_TYPES.includes(kvCacheType))
       throw new ChordError(`kvCacheType must be 'f16', 'q8_0' or 'f32', got ${JSON.stringify(kvCacheType)}`, 'invalid_argument');
     if (!(Number.isSafeInteger(maxMemory) && maxMemory >= 0))
@@ -68,7 +71,7 @@ export class Chord {
       // takes ownership of the blocks, even on failure
       const addresses = loaded.blocks.map((b) => b.address), sizes = loaded.blocks.map((b) => b.size);
       const auto = backend === 'auto' && backendName === 'webgpu';
-      const opened = check(native.open(addresses, sizes, contextLength, threads ?? defaultThreads(), auto ? 'webgpu-or-cpu' : backendName, maxMemory, kvCacheType));
+      const opened = check(native.open(addresses, sizes, contextLength, threads ?? defaultThreads(), auto ? 'webgpu-or-cpu' : backendName, maxMemory, kvCacheType, batchSize));
       if (opened.cpuBecause) backendReason = `the model does not fit the WebGPU adapter: ${opened.cpuBecause}`;
     } catch (error) {
       native.delete();

@@ -23,6 +23,7 @@ test('backend auto takes WebGPU where there is an adapter, and says so', async (
   assert.equal(model.info.backend, 'webgpu');
   assert.equal(model.info.backendReason, 'a WebGPU adapter is there');
   assert.equal(model.info.kernels, 'wgsl');
+  assert.equal(model.info.batchSize, 256);  // the tiled products' prompt batch (LoadOptions.batchSize)
   await model.unload();
 });
 
