@@ -2,13 +2,14 @@
 // per (token, head), as the CPU backend computes it for the cache's type (KV_TYPE; kv_cache.wgsl):
 // the query rounded to half (F16 keys) or quantized to Q8_0 blocks (Q8_0 keys: integer dot
 // products, block by block), scores scaled, softmax, each weight rounded to half (F16 values), the
-// weighted sum of the values. The scores go to a scratch row of n_ctx floats per (token, head);
+// weighted sum of the values. The scores go to a scratch row of n_ctx floats per (token, head) of
+// the dispatch, which takes the tokens first_token, first_token + 1, … (a prompt goes in chunks);
 // the 256 threads take keys in turn, then four groups of 64 each sum a quarter of the positions
 // (in order) for the value dimensions, and the four partial sums are added in group order: a GPU
 // thread waits on every value it loads, so a quarter of the positions is a quarter of the wait.
 // With a sliding window only the last `window` positions count; with soft-capping each score
 // becomes softcap · tanh(score / softcap).
-struct Params { n_head: u32, n_head_kv: u32, head_dim: u32, n_ctx: u32, scale: f32, softcap: f32, window: u32, pad: u32 }
+struct Params { n_head: u32, n_head_kv: u32, head_dim: u32, n_ctx: u32, scale: f32, softcap: f32, window: u32, first_token: u32 }
 
 @group(0) @binding(0) var<storage, read> q: array<f32>;
 @group(0) @binding(1) var<storage, read> k_cache: array<u32>;
@@ -104,14 +105,15 @@ fn value_at(at: u32) -> f32 {
 
 @compute @workgroup_size(256)
 fn main(@builtin(workgroup_id) group: vec3u, @builtin(local_invocation_index) lid: u32) {
-    let i = group.x / p.n_head;
+    let local = group.x / p.n_head;  // the token in this dispatch
+    let i = p.first_token + local;
     let h = group.x % p.n_head;
     let hd = p.head_dim;
     let kv_width = p.n_head_kv * hd;
     let kv_head = h / (p.n_head / p.n_head_kv);
     let n_past = u32(positions[i]) + 1u;
     let first = select(0u, n_past - p.window, p.window != 0u && n_past > p.window);
-    let row = (i * p.n_head + h) * p.n_ctx;
+    let row = (local * p.n_head + h) * p.n_ctx;
     let q_row = i * p.n_head * hd + h * hd;
     if (KV_TYPE == KV_Q8_0) {  // quantize_q8_0 (as store_kv.wgsl), a thread per block
         if (lid < hd / 32u) {

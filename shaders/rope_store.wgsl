@@ -1,6 +1,6 @@
 // Decoding's step between the q/k/v products and attention, fused (decode_plan.hpp): one workgroup
 // per head of the token — the n_head query heads, then the n_head_kv key heads, then the value heads.
-// A query or key head is normalized by its own RMS times its norm weight when QK_NORM (Qwen3, Gemma
+// With BIAS (Qwen2) each head first gets its bias added, as add_bias does. A query or key head is normalized by its own RMS times its norm weight when QK_NORM (Qwen3, Gemma
 // 3: as rms_norm.wgsl over head_dim values), then rotated (as rope.wgsl, with the CPU's table of
 // cos and sin); queries go back to q, keys and values into their caches at the token's position,
 // rounded as store_kv.wgsl rounds them (kv_cache.wgsl's layout, KV_TYPE).
@@ -13,7 +13,8 @@ struct Params { n_head: u32, n_head_kv: u32, head_dim: u32, n_rot: u32, n_ctx: u
 @group(0) @binding(4) var<storage, read_write> v_cache: array<atomic<u32>>;
 @group(0) @binding(5) var<storage, read> positions: array<i32>;
 @group(0) @binding(6) var<storage, read> angles: array<vec2f>;  // (cos, sin) per pair
-@group(0) @binding(7) var<storage, read> norms: array<f32>;     // QK_NORM: q's weights, then k's
+// QK_NORM: q's weights, then k's (head_dim each); then with BIAS q's, k's and v's biases
+@group(0) @binding(7) var<storage, read> norms: array<f32>;
 @group(0) @binding(8) var<uniform> p: Params;
 
 var<workgroup> head: array<f32, 256>;
@@ -72,13 +73,19 @@ fn store(cache: ptr<storage, array<atomic<u32>>, read_write>, lid: u32, row: u32
     }
 }
 
+// Value i of q, k and v as the products left them (one vector: q, then k, then v), plus its bias.
+fn with_bias(value: f32, i: u32) -> f32 {
+    if (BIAS) { return value + norms[select(0u, 2u * p.head_dim, QK_NORM) + i]; }
+    return value;
+}
+
 @compute @workgroup_size(64)
 fn main(@builtin(workgroup_id) group: vec3u, @builtin(local_invocation_index) lid: u32) {
     let g = group.x;
     let hd = p.head_dim;
     let row = u32(positions[0]);
     if (g < p.n_head) {
-        for (var j = lid; j < hd; j += 64u) { head[j] = q[g * hd + j]; }
+        for (var j = lid; j < hd; j += 64u) { head[j] = with_bias(q[g * hd + j], g * hd + j); }
         workgroupBarrier();
         if (QK_NORM) { normalize(lid, 0u); }
         workgroupBarrier();
@@ -87,7 +94,7 @@ fn main(@builtin(workgroup_id) group: vec3u, @builtin(local_invocation_index) li
         for (var j = lid; j < hd; j += 64u) { q[g * hd + j] = head[j]; }
     } else if (g < p.n_head + p.n_head_kv) {
         let h = g - p.n_head;
-        for (var j = lid; j < hd; j += 64u) { head[j] = k[h * hd + j]; }
+        for (var j = lid; j < hd; j += 64u) { head[j] = with_bias(k[h * hd + j], (p.n_head + h) * hd + j); }
         workgroupBarrier();
         if (QK_NORM) { normalize(lid, hd); }
         workgroupBarrier();
@@ -96,7 +103,7 @@ fn main(@builtin(workgroup_id) group: vec3u, @builtin(local_invocation_index) li
         store(&k_cache, lid, row, h);
     } else {
         let h = g - p.n_head - p.n_head_kv;
-        for (var j = lid; j < hd; j += 64u) { head[j] = v[h * hd + j]; }
+        for (var j = lid; j < hd; j += 64u) { head[j] = with_bias(v[h * hd + j], (p.n_head + p.n_head_kv + h) * hd + j); }
         workgroupBarrier();
         store(&v_cache, lid, row, h);
     }

@@ -107,7 +107,7 @@ size_t DecodePlanner::emit(const std::vector<Op>& ops, size_t i) {
     if (std::holds_alternative<MatmulOp>(op)) {
         if (const size_t used = fused_products(ops, i)) return used;
     }
-    if (std::holds_alternative<RmsNormHeadsOp>(op) || std::holds_alternative<RopeOp>(op)) {
+    if (std::holds_alternative<AddBiasOp>(op) || std::holds_alternative<RmsNormHeadsOp>(op) || std::holds_alternative<RopeOp>(op)) {
         if (const size_t used = fused_rope_store(ops, i)) return used;
     }
     if (const auto* o = std::get_if<RopeOp>(&op)) {
@@ -249,18 +249,30 @@ size_t DecodePlanner::fused_products(const std::vector<Op>& ops, size_t i, const
     return group.size() + (epilogue == 0 ? 0 : 1);
 }
 
-// [q norm, k norm,] RoPE on q and k, attention → rope_store (norms, rotation, K/V into the caches) and attention.
+// [q, k, v biases,] [q norm, k norm,] RoPE on q and k, attention → rope_store (biases, norms,
+// rotation, K/V into the caches) and attention.
 size_t DecodePlanner::fused_rope_store(const std::vector<Op>& ops, size_t i) {
     const auto at = [&](size_t j) { return j < ops.size() ? &ops[j] : nullptr; };
-    const auto* q_norm = std::get_if<RmsNormHeadsOp>(at(i));
-    const size_t r = q_norm ? i + 2 : i;
-    const auto* k_norm = q_norm ? std::get_if<RmsNormHeadsOp>(at(i + 1)) : nullptr;
+    const AddBiasOp* biases[3] = {};
+    size_t n = i;  // the op after the biases
+    for (const AddBiasOp*& b : biases)
+        if ((b = std::get_if<AddBiasOp>(at(n)))) ++n;
+    if (biases[0] && !biases[2]) return 0;  // all three or none
+    const auto* q_norm = std::get_if<RmsNormHeadsOp>(at(n));
+    const size_t r = q_norm ? n + 2 : n;
+    const auto* k_norm = q_norm ? std::get_if<RmsNormHeadsOp>(at(n + 1)) : nullptr;
     const auto* rope_q = std::get_if<RopeOp>(at(r));  // (get_if of no op: nullptr)
     const auto* rope_k = std::get_if<RopeOp>(at(r + 1));
     const auto* att = std::get_if<AttentionOp>(at(r + 2));
     if ((q_norm && !k_norm) || !rope_q || !rope_k || !att) return 0;
     if (rope_q->x != att->q || rope_k->x != att->k || !same_rope(rope_q->params, rope_k->params)) return 0;
     if (q_norm && (q_norm->x != att->q || k_norm->x != att->k || q_norm->eps != k_norm->eps)) return 0;
+    // k and v with their biases go only into the caches: nothing may read them after the attention
+    const auto width = [&](const AddBiasOp* b) { return host_vectors_.at(b->bias).size(); };
+    if (biases[0] && (biases[0]->x != att->q || biases[1]->x != att->k || biases[2]->x != att->v || read_later(ops, r + 3, att->k) ||
+                      read_later(ops, r + 3, att->v) || width(biases[0]) != size_t(att->params.n_head) * att->params.head_dim ||
+                      width(biases[1]) != size_t(att->params.n_head_kv) * att->params.head_dim || width(biases[2]) != width(biases[1])))
+        return 0;
     const AttentionParams& a = att->params;
     const Buffer& k_cache = gpu_.get(att->k_cache, Kind::Cache);
     const KvCacheType type = k_cache.cache_type;
@@ -271,18 +283,23 @@ size_t DecodePlanner::fused_rope_store(const std::vector<Op>& ops, size_t i) {
     if (q_norm && (q_norm->head_dim != hd || k_norm->head_dim != hd)) return 0;
 
     uint32_t norms = placeholder_;
-    if (q_norm) {  // both weights in one buffer: the kernel has no binding to spare
-        std::vector<float> both = host_vectors_.at(q_norm->weight);
-        const std::vector<float>& k_weights = host_vectors_.at(k_norm->weight);
-        both.insert(both.end(), k_weights.begin(), k_weights.end());
-        norms = new_buffer(double(both.size() * 4));
-        chord_gpu_write(norms, 0, both.data(), double(both.size() * 4));
+    std::vector<float> vectors;  // norm weights and biases in one buffer: the kernel has no binding to spare
+    for (BufferId v : {q_norm ? q_norm->weight : kNoBuffer, q_norm ? k_norm->weight : kNoBuffer, biases[0] ? biases[0]->bias : kNoBuffer,
+                       biases[1] ? biases[1]->bias : kNoBuffer, biases[2] ? biases[2]->bias : kNoBuffer}) {
+        if (v == kNoBuffer) continue;
+        const std::vector<float>& values = host_vectors_.at(v);
+        vectors.insert(vectors.end(), values.begin(), values.end());
     }
-    const std::string key = std::string("rope_store_") + kv_cache_type_name(type) + (q_norm ? "_norm" : "");
+    if (!vectors.empty()) {
+        norms = new_buffer(double(vectors.size() * 4));
+        chord_gpu_write(norms, 0, vectors.data(), double(vectors.size() * 4));
+    }
+    const std::string key = std::string("rope_store_") + kv_cache_type_name(type) + (q_norm ? "_norm" : "") + (biases[0] ? "_bias" : "");
     uint32_t pipeline = gpu_.compiled(key);
     if (!pipeline) {
         const std::string source = "const KV_TYPE: u32 = " + std::to_string(uint32_t(type)) + "u;\nconst QK_NORM: bool = " +
-                                   (q_norm ? "true" : "false") + ";\n" + wgsl::numerics + wgsl::kv_cache + wgsl::rms + wgsl::rope_store;
+                                   (q_norm ? "true" : "false") + ";\nconst BIAS: bool = " + (biases[0] ? "true" : "false") + ";\n" +
+                                   wgsl::numerics + wgsl::kv_cache + wgsl::rms + wgsl::rope_store;
         pipeline = gpu_.compile(key, source);
     }
     const RopeParams& rp = rope_q->params;
@@ -383,7 +400,7 @@ void DecodePlanner::attention(const AttentionOp& op, bool store) {
     struct {
         uint32_t n_head, n_head_kv, head_dim, n_ctx;
         float scale, softcap;
-        uint32_t window, pad;
+        uint32_t window, first_token;
     } params{p.n_head, p.n_head_kv, p.head_dim, uint32_t(k_cache.rows), p.scale, p.softcap, p.window, 0};
     GpuContext::record(gpu_.kv_pipeline("attention", {wgsl::numerics, wgsl::kv_cache, wgsl::attention}, type),
                        {gpu_.get(op.q, Kind::Activations).gpu, k_cache.gpu, gpu_.get(op.v_cache, Kind::Cache).gpu, step_.position,

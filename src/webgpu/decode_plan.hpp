@@ -3,7 +3,7 @@
 // own operation otherwise; webgpu_library.js keeps what was recorded (bind groups, uniform
 // data) as a plan that every later token replays with one call. Per layer of a llama-family
 // model that is 6 dispatches:
-//   matvec_fused(attention norm, q, k, v) → rope_store (q/k norms, RoPE, K/V into the caches) →
+//   matvec_fused(attention norm, q, k, v) → rope_store (q/k/v biases, q/k norms, RoPE, K/V into the caches) →
 //   attention → matvec_fused(wo, added to x) → matvec_fused(FFN norm, gate, up, SwiGLU/GeGLU) →
 //   matvec_fused(down, added to x)
 // where the matrix products normalize and round their input themselves (each workgroup again;

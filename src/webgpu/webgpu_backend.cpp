@@ -32,6 +32,7 @@ using webgpu::rounding_mode;
 constexpr uint32_t kMatmulTile = 8;      // tokens per matmul workgroup (matmul.wgsl)
 constexpr uint32_t kMatmulRows = 8;      // weight rows per matmul and matvec workgroup
 constexpr uint32_t kTiledMatmulTile = 64;  // weight rows and tokens per matmul_tiled workgroup
+constexpr double kScoresBytes = 64 << 20;  // attention's scratch for a prompt's scores, at most (one chunk)
 
 // The weight types the kernels read as they are; the others are converted to F32 at upload.
 bool gpu_native(GgmlType type) {
@@ -264,15 +265,22 @@ public:
         const uint32_t store = kv_pipeline("store_kv", {wgsl::numerics, wgsl::kv_cache, wgsl::store_kv}, type);
         dispatch(store, {k.gpu, pos, k_cache.gpu}, store_params, grid.x, grid.y);
         dispatch(store, {v.gpu, pos, v_cache.gpu}, store_params, grid.x, grid.y);
-        const uint32_t scores = scratch(scores_, n * p.n_head * k_cache.rows * 4);
-        struct {
-            uint32_t n_head, n_head_kv, head_dim, n_ctx;
-            float scale, softcap;
-            uint32_t window, pad;
-        } params{p.n_head, p.n_head_kv, p.head_dim, uint32_t(k_cache.rows), p.scale, p.softcap, p.window, 0};
-        dispatch(kv_pipeline("attention", {wgsl::numerics, wgsl::kv_cache, wgsl::attention}, type),
-                 {q.gpu, k_cache.gpu, v_cache.gpu, pos, scores, out.gpu}, params,
-                 uint32_t(n * p.n_head), 1);
+        // The scores take n_ctx floats per (token, head): a prompt goes through in chunks of tokens
+        // whose scores fit kScoresBytes and one binding (a long context would not fit them whole).
+        const double per_token = double(p.n_head) * double(k_cache.rows) * 4;
+        const double budget = std::min(kScoresBytes, chord_gpu_max_binding());
+        const size_t chunk = std::max<size_t>(1, std::min({n, size_t(budget / per_token), size_t(webgpu::kMaxGroups / p.n_head)}));
+        const uint32_t scores = scratch(scores_, size_t(double(chunk) * per_token));
+        const uint32_t pipeline = kv_pipeline("attention", {wgsl::numerics, wgsl::kv_cache, wgsl::attention}, type);
+        for (size_t first = 0; first < n; first += chunk) {
+            struct {
+                uint32_t n_head, n_head_kv, head_dim, n_ctx;
+                float scale, softcap;
+                uint32_t window, first_token;
+            } params{p.n_head, p.n_head_kv, p.head_dim, uint32_t(k_cache.rows), p.scale, p.softcap, p.window, uint32_t(first)};
+            dispatch(pipeline, {q.gpu, k_cache.gpu, v_cache.gpu, pos, scores, out.gpu}, params,
+                     uint32_t(std::min(chunk, n - first) * p.n_head), 1);
+        }
     }
 
     void swiglu(BufferId gate_id, BufferId up_id, size_t n) override {
