@@ -13,10 +13,11 @@
 // r, v), which switch over the matrices.
 struct Params { rows_0: u32, rows_1: u32, rows_2: u32, cols: u32, grid_x: u32, iterations: u32, eps: f32, pad: u32 }  // eps: NORM
 
-const LANES = 32u;  // threads per row
+// LANES (generated): threads per row, 32 as matvec.wgsl (bit for bit its sums); 256 / LANES rows at a time.
+const SLOTS = 256u / LANES;
 var<workgroup> partial: array<vec2f, 256>;
 
-// The sum of the 32 lanes' partial sums of the row whose lane 0 is `first`, in lane order (as
+// The sum of the lanes' partial sums of the row whose lane 0 is `first`, in lane order (as
 // matvec.wgsl adds them): one thread adds them, after a single barrier.
 fn row_sum(first: u32) -> f32 {
     var s = partial[first];
@@ -34,20 +35,21 @@ fn main(@builtin(workgroup_id) group: vec3u, @builtin(local_invocation_index) li
     // logits) does not round its input in thousands of workgroups.
     for (var it = 0u; it < p.iterations; it++) {
         let first = (group.x + group.y * p.grid_x) * p.iterations + it;  // this group of rows
-        if (EPILOGUE >= 2u) {  // 4 rows of the activation: slots 0-3 the gate rows, 4-7 the up rows
-            let r = first * 4u + slot % 4u;
+        if (EPILOGUE >= 2u) {  // SLOTS / 2 rows of the activation: the first half of the slots the gate rows, the second the up rows
+            let half = SLOTS / 2u;
+            let r = first * half + slot % half;
             var acc = vec2f(0.0);
-            if (r < p.rows_0) { acc = row_dot(slot / 4u, r, lane); }
+            if (r < p.rows_0) { acc = row_dot(slot / half, r, lane); }
             partial[lid] = acc;
             workgroupBarrier();
-            if (r < p.rows_0 && lane == 0u && slot < 4u) {
+            if (r < p.rows_0 && lane == 0u && slot < half) {
                 let gate = row_sum(lid);
-                let up = row_sum(lid + 4u * LANES);
+                let up = row_sum(lid + half * LANES);
                 y_0[r] = select(gelu_as_ggml(gate), silu_as_cpu(gate), EPILOGUE == 2u) * up;
             }
-        } else {  // 8 rows, counted through the matrices in order
+        } else {  // SLOTS rows, counted through the matrices in order
             let total = p.rows_0 + p.rows_1 + p.rows_2;
-            let row = first * 8u + slot;
+            let row = first * SLOTS + slot;
             var m = 0u;
             var r = row;
             if (r >= p.rows_0) { m = 1u; r -= p.rows_0; }

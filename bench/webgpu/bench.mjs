@@ -112,14 +112,19 @@ for (const batchSize of [64, 512].filter((b) => b !== model.info.batchSize)) {
   prefillByBatchSize[batchSize] = await prefillSpeed(other);
   await other.unload();
 }
-// Decoding both ways the plan can round the products' inputs, and with the products spread over
-// fewer or more workgroups than the backend's 1024 at most (a fresh load plans again).
+// Decoding both ways the plan can round the products' inputs, with the products spread over fewer
+// or more workgroups than the backend's 1024 at most, and with 16 or 8 threads a row rather than
+// 32 (a fresh load plans again).
 const decode = {};
 const plans = {
   productsRoundTheirInput: { roundInProducts: true },
   roundingDispatches: { roundInProducts: false },
   productsOver256Workgroups: { roundInProducts: true, productWorkgroups: 256 },
   productsOver4096Workgroups: { roundInProducts: true, productWorkgroups: 4096 },
+  rowsOf16Threads: { roundInProducts: true, productLanes: 16 },
+  rowsOf8Threads: { roundInProducts: true, productLanes: 8 },
+  // the first plan again, after the others: how much a fresh load late in the run changes tok/s
+  productsRoundTheirInputAgain: { roundInProducts: true },
 };
 for (const [name, options] of Object.entries(plans)) {
   module.chordGpuPlanOptions = options;

@@ -169,13 +169,14 @@ size_t DecodePlanner::fused_products(const std::vector<Op>& ops, size_t i, const
 
     // The pipeline: bindings, constants and the per-matrix functions generated here.
     const uint32_t matrices = uint32_t(group.size());
-    std::string key = "matvec_fused_m" + std::to_string(mode) + (own_rounding ? "_c" + std::to_string(x.cols) : "_rounded") + "_e" +
+    std::string key = "matvec_fused_l" + std::to_string(limits_.lanes) + "_m" + std::to_string(mode) + (own_rounding ? "_c" + std::to_string(x.cols) : "_rounded") + "_e" +
                       std::to_string(epilogue) + (norm ? "_norm" : "");
     for (const MatmulOp* o : group) key += "_" + GpuContext::weight_key(gpu_.get(o->weight, Kind::Weight));
     uint32_t pipeline = gpu_.compiled(key);
     if (!pipeline) {
         const uint32_t outputs = epilogue == 0 ? matrices : 1;
-        std::string s = "const ROUND_MODE: u32 = " + std::to_string(mode) + "u;\nconst EPILOGUE: u32 = " +
+        std::string s = "const LANES: u32 = " + std::to_string(limits_.lanes) + "u;\nconst ROUND_MODE: u32 = " + std::to_string(mode) +
+                        "u;\nconst EPILOGUE: u32 = " +
                         std::to_string(epilogue) + "u;\nconst X_VEC4: u32 = " + std::to_string(x.cols / 4) +
                         "u;\nconst WINNERS: u32 = " + std::to_string(mode == 4 ? x.cols / 8 : 1) +
                         "u;\nconst BLOCKS_K: u32 = " + std::to_string(mode == 4 ? x.cols / 256 : 1) + "u;\n";
@@ -235,10 +236,11 @@ size_t DecodePlanner::fused_products(const std::vector<Op>& ops, size_t i, const
     } else {
         bindings.push_back(gpu_.get(epilogue == 1 ? target : group[0]->out, Kind::Activations).gpu);
     }
-    // Groups of 8 rows (4 with an activation), over at most limits_.workgroups workgroups: each
-    // rounds the whole input, which a GPU does beside its memory reads but a CPU pays for.
+    // Groups of 256 / lanes rows (half as many with an activation), over at most limits_.workgroups
+    // workgroups: each rounds the whole input, which a GPU does beside its memory reads but a CPU pays for.
     const size_t total = epilogue >= 2 ? rows[0] : size_t(rows[0]) + rows[1] + rows[2];
-    const size_t row_groups = (total + (epilogue >= 2 ? 3 : 7)) / (epilogue >= 2 ? 4 : 8);
+    const size_t group_rows = (256 / limits_.lanes) / (epilogue >= 2 ? 2 : 1);
+    const size_t row_groups = (total + group_rows - 1) / group_rows;
     const uint32_t iterations = uint32_t((row_groups + limits_.workgroups - 1) / limits_.workgroups);
     const Grid grid = grid_for(row_groups, iterations);
     if (norm) bindings.push_back(gpu_.get(norm->weight, Kind::Weight).gpu);

@@ -40,6 +40,9 @@ struct DeviceLimits {
     // Whether each workgroup of a product rounds its input itself (one dispatch fewer per
     // product) rather than a rounding dispatch before it (bench/webgpu measures both).
     bool round_in_products;
+    // Threads a product's row takes: 32 as matvec.wgsl (the same sums, bit for bit); 8 or 16 for
+    // benchmarks (more runs of a row a thread, more rows a workgroup).
+    uint32_t lanes;
 };
 
 class DecodePlanner {

@@ -420,8 +420,9 @@ private:
         chord_gpu_plan_begin();
         try {
             const uint32_t asked = chord_gpu_product_workgroups();
+            const uint32_t lanes = chord_gpu_product_lanes();
             const webgpu::DeviceLimits limits{chord_gpu_workgroup_bytes(), asked ? asked : chord_gpu_is_cpu() ? 16u : 1024u,
-                                              chord_gpu_round_in_products() != 0};
+                                              chord_gpu_round_in_products() != 0, lanes == 8 || lanes == 16 ? lanes : 32u};
             webgpu::DecodePlanner(*this, *this, plan.step, limits, host_vectors_, placeholder()).plan(graph);
         } catch (...) {
             chord_gpu_plan_end();

@@ -229,6 +229,14 @@ mergeInto(LibraryManager.library, {
     return options && options.productWorkgroups ? options.productWorkgroups >>> 0 : 0;
   },
 
+  // Module.chordGpuPlanOptions.productLanes: threads a decoding product's row takes (8, 16 or the
+  // default 32); for benchmarks.
+  chord_gpu_product_lanes__deps: ['$chordGpu'],
+  chord_gpu_product_lanes: function () {
+    var options = Module['chordGpuPlanOptions'];
+    return options && options.productLanes ? options.productLanes >>> 0 : 0;
+  },
+
   // Compiles a WGSL kernel (entry point main) into a pipeline; what does not compile shows as the
   // device's uncaptured errors (the parity test counts them as failures).
   chord_gpu_pipeline__deps: ['$chordGpu'],
