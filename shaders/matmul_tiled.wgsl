@@ -4,8 +4,11 @@
 // runs once into workgroup memory (four threads a run, weights.wgsl's weight_part) beside the 64
 // tokens' 32 activations, then every thread multiplies its 4 rows × 4 tokens out of workgroup
 // memory. Each weight is read and dequantized once per 64 tokens, not once per token.
-// Grid: x, y the tiles of rows (x + y · grid_x), z the tiles of tokens. Rows have whole runs.
-struct Params { rows: u32, cols: u32, n: u32, grid_x: u32 }
+// Grid: x, y the tiles of rows (x + y · grid_x), z the tiles of tokens × `slices`: where the tiles
+// alone would leave most of the GPU idle (a short prompt, a small matrix), the columns are cut
+// into that many slices, each summed into a matrix of its own in y (slice s at s · n · rows),
+// which sum_slices.wgsl then adds in order. Rows have whole runs.
+struct Params { rows: u32, cols: u32, n: u32, grid_x: u32, slices: u32, pad0: u32, pad1: u32, pad2: u32 }
 
 @group(0) @binding(0) var<storage, read> w: array<u32>;
 @group(0) @binding(1) var<storage, read> x: array<vec4f>;
@@ -20,7 +23,10 @@ var<workgroup> x_tile: array<vec4f, 512>;  // [k][token / 4]
 @compute @workgroup_size(256)
 fn main(@builtin(workgroup_id) group: vec3u, @builtin(local_invocation_index) lid: u32) {
     let row0 = (group.x + group.y * p.grid_x) * TILE;
-    let t0 = group.z * TILE;
+    let t0 = (group.z / p.slices) * TILE;
+    let slice = group.z % p.slices;
+    let runs = p.cols / RUN;
+    let per_slice = (runs + p.slices - 1u) / p.slices;
     // Loading: thread lid takes quarter `part` of the run of tile row `item`, and the same quarter
     // of token `item`'s activations (rows and tokens past the end repeat the last: never stored).
     let item = lid / 4u;
@@ -31,7 +37,7 @@ fn main(@builtin(workgroup_id) group: vec3u, @builtin(local_invocation_index) li
     let tr = lid % 16u;
     let tt = lid / 16u;
     var acc: array<vec4f, 4>;  // acc[j]: the 4 rows for token 4·tt + j
-    for (var c = 0u; c < p.cols / RUN; c++) {
+    for (var c = slice * per_slice; c < min(runs, (slice + 1u) * per_slice); c++) {
         let weights = weight_part(row, c, part);
         let xs = (token * p.cols + c * RUN + part * 8u) / 4u;
         let x_low = x[xs];
@@ -52,11 +58,12 @@ fn main(@builtin(workgroup_id) group: vec3u, @builtin(local_invocation_index) li
         }
         workgroupBarrier();
     }
+    let out = slice * p.n * p.rows;
     for (var j = 0u; j < 4u; j++) {
         let t = t0 + 4u * tt + j;
         for (var i = 0u; i < 4u; i++) {
             let r = row0 + 4u * tr + i;
-            if (t < p.n && r < p.rows) { y[t * p.rows + r] = acc[j][i]; }
+            if (t < p.n && r < p.rows) { y[out + t * p.rows + r] = acc[j][i]; }
         }
     }
 }

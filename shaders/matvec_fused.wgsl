@@ -9,8 +9,9 @@
 // row of matrix 0 (gate) and the same row of matrix 1 (up) and store silu(gate)·up (2) or
 // gelu(gate)·up (3) into y_0.
 // The backend generates the bindings (w_m, then x or `input`, then y_m, then NORM's weights, then
-// p), the constants, stage_input (rounding x, or nothing), and row_dot(m, r, lane) / store_row(m,
-// r, v), which switch over the matrices.
+// p), the constants, stage_input (rounding x, or nothing), and row_dot(m, r, lane, stride) /
+// store_row(m, r, v), which switch over the matrices. matvec_fused_subgroups.wgsl replaces this
+// file where the device has subgroups.
 struct Params { rows_0: u32, rows_1: u32, rows_2: u32, cols: u32, grid_x: u32, iterations: u32, eps: f32, pad: u32 }  // eps: NORM
 
 // LANES (generated): threads per row, 32 as matvec.wgsl (bit for bit its sums); 256 / LANES rows at a time.
@@ -39,7 +40,7 @@ fn main(@builtin(workgroup_id) group: vec3u, @builtin(local_invocation_index) li
             let half = SLOTS / 2u;
             let r = first * half + slot % half;
             var acc = vec2f(0.0);
-            if (r < p.rows_0) { acc = row_dot(slot / half, r, lane); }
+            if (r < p.rows_0) { acc = row_dot(slot / half, r, lane, LANES); }
             partial[lid] = acc;
             workgroupBarrier();
             if (r < p.rows_0 && lane == 0u && slot < half) {
@@ -55,7 +56,7 @@ fn main(@builtin(workgroup_id) group: vec3u, @builtin(local_invocation_index) li
             if (r >= p.rows_0) { m = 1u; r -= p.rows_0; }
             if (m == 1u && r >= p.rows_1) { m = 2u; r -= p.rows_1; }
             var acc = vec2f(0.0);
-            if (row < total) { acc = row_dot(m, r, lane); }
+            if (row < total) { acc = row_dot(m, r, lane, LANES); }
             partial[lid] = acc;
             workgroupBarrier();
             if (row < total && lane == 0u) {

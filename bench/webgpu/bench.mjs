@@ -4,7 +4,8 @@
 // Prefill of a prompt of each word count (bench/browser/chord.html's words: 128 words are ~150
 // tokens, 440 ~512) with the default prompt batch and with batches of 64 and 512, then n decoded tokens, both ways a decoding plan can round the inputs of its
 // products; for each, the GPU dispatches a token records, the CPU time recording them takes and,
-// where the adapter has 'timestamp-query', the GPU time of a token and of each kernel.
+// where the adapter has 'timestamp-query', the GPU time of a token and of each kernel (of a prompt
+// too).
 // INSPECT.json (`chord inspect --json MODEL.gguf`) gives the bytes of weights a decode step reads,
 // to report decode as bandwidth.
 import { createRequire } from 'node:module';
@@ -27,12 +28,12 @@ globalThis.navigator = { gpu };
 const adapter = await gpu.requestAdapter({ powerPreference: 'high-performance' });
 if (!adapter) throw new Error('no WebGPU adapter');
 
-// The device the library would ask for, with timestamps where the adapter has them.
+// The device the library would ask for (bindings/js/src/webgpu.js), with timestamps where the adapter has them.
 const module = await loadModule();
 const timestamps = adapter.features.has('timestamp-query');
 const { maxStorageBufferBindingSize, maxBufferSize, maxComputeWorkgroupStorageSize } = adapter.limits;
 module.chordGpuDevice = await adapter.requestDevice({
-  requiredFeatures: timestamps ? ['timestamp-query'] : [],
+  requiredFeatures: ['timestamp-query', 'subgroups'].filter((feature) => adapter.features.has(feature)),
   requiredLimits: { maxStorageBufferBindingSize, maxBufferSize, maxComputeWorkgroupStorageSize },
 });
 // `count` words; each prompt starts at the next word of the six, so that no prompt begins as the one
@@ -85,7 +86,18 @@ async function load(options = {}) {
   return loaded;
 }
 
-async function prefillSpeed(model) {
+// Each prompt's GPU ms by kernel (each dispatch timed in a pass of its own), from one more run.
+async function promptKernels(model, count) {
+  const stats = { tokens: 0, recordMs: 0, gpuMs: 0, timed: 0, promptKernels: {} };
+  module.chordGpuStats = stats;
+  await model.complete(promptOf(count), { maxTokens: 1, temperature: 0 });
+  module.chordGpuStats = undefined;
+  await settle();
+  return Object.entries(stats.promptKernels).map(([label, { ms, count }]) => ({ label, ms: +ms.toFixed(3), dispatches: count }))
+    .sort((a, b) => b.ms - a.ms);
+}
+
+async function prefillSpeed(model, { kernels = false } = {}) {
   const prefill = [];
   for (const count of words.split(',').map(Number)) {
     const runs = [];  // three runs, as llama-bench -r 3: the mean and the spread
@@ -95,7 +107,8 @@ async function prefillSpeed(model) {
     }
     const speeds = runs.map((run) => run.tokensPerSecond);
     prefill.push({ tokens: runs[0].tokens, tokensPerSecond: +(speeds.reduce((a, b) => a + b) / 3).toFixed(1),
-      min: +Math.min(...speeds).toFixed(1), max: +Math.max(...speeds).toFixed(1) });
+      min: +Math.min(...speeds).toFixed(1), max: +Math.max(...speeds).toFixed(1),
+      ...(kernels && timestamps ? { kernels: await promptKernels(model, count) } : {}) });
   }
   return prefill;
 }
@@ -104,7 +117,7 @@ const t0 = performance.now();
 let model = await Chord.load(modelPath, { backend: 'webgpu', contextLength: 1024 });
 const loadMs = performance.now() - t0;
 await model.complete('Once upon a time', { maxTokens: 4, temperature: 0 });
-const prefill = await prefillSpeed(model);
+const prefill = await prefillSpeed(model, { kernels: true });
 // Prefill with other prompt batch sizes than the default (a fresh load each).
 const prefillByBatchSize = { [model.info.batchSize]: prefill };
 for (const batchSize of [64, 512].filter((b) => b !== model.info.batchSize)) {
@@ -112,17 +125,17 @@ for (const batchSize of [64, 512].filter((b) => b !== model.info.batchSize)) {
   prefillByBatchSize[batchSize] = await prefillSpeed(other);
   await other.unload();
 }
-// Decoding both ways the plan can round the products' inputs, with the products spread over fewer
-// or more workgroups than the backend's 1024 at most, and with 16 or 8 threads a row rather than
-// 32 (a fresh load plans again).
+// Decoding both ways the plan can round the products' inputs, with a row a subgroup (where the
+// device has subgroups) or the plain kernels' 32 or 16 threads a row, and with the products
+// spread over fewer or more workgroups than the backend's 1024 at most (a fresh load plans again).
 const decode = {};
 const plans = {
   productsRoundTheirInput: { roundInProducts: true },
+  plainKernels: { roundInProducts: true, subgroups: false },
   roundingDispatches: { roundInProducts: false },
   productsOver256Workgroups: { roundInProducts: true, productWorkgroups: 256 },
   productsOver4096Workgroups: { roundInProducts: true, productWorkgroups: 4096 },
-  rowsOf16Threads: { roundInProducts: true, productLanes: 16 },
-  rowsOf8Threads: { roundInProducts: true, productLanes: 8 },
+  plainRowsOf16Threads: { roundInProducts: true, subgroups: false, productLanes: 16 },
   // the first plan again, after the others: how much a fresh load late in the run changes tok/s
   productsRoundTheirInputAgain: { roundInProducts: true },
 };

@@ -169,13 +169,18 @@ size_t DecodePlanner::fused_products(const std::vector<Op>& ops, size_t i, const
 
     // The pipeline: bindings, constants and the per-matrix functions generated here.
     const uint32_t matrices = uint32_t(group.size());
-    std::string key = "matvec_fused_l" + std::to_string(limits_.lanes) + "_m" + std::to_string(mode) + (own_rounding ? "_c" + std::to_string(x.cols) : "_rounded") + "_e" +
-                      std::to_string(epilogue) + (norm ? "_norm" : "");
+    // A row a subgroup where the device has subgroups, unless a matrix sums exactly (BF16: WIDE_SUMS).
+    bool subgroups = limits_.subgroup_size != 0;
+    for (const MatmulOp* o : group) subgroups &= !GpuContext::wide_sums(gpu_.get(o->weight, Kind::Weight));
+    const uint32_t lanes = subgroups ? limits_.subgroup_size : limits_.lanes;
+    std::string key = std::string(subgroups ? "matvec_fused_sg" : "matvec_fused_l") + std::to_string(lanes) + "_m" + std::to_string(mode) +
+                      (own_rounding ? "_c" + std::to_string(x.cols) : "_rounded") + "_e" + std::to_string(epilogue) + (norm ? "_norm" : "");
     for (const MatmulOp* o : group) key += "_" + GpuContext::weight_key(gpu_.get(o->weight, Kind::Weight));
     uint32_t pipeline = gpu_.compiled(key);
     if (!pipeline) {
         const uint32_t outputs = epilogue == 0 ? matrices : 1;
-        std::string s = "const LANES: u32 = " + std::to_string(limits_.lanes) + "u;\nconst ROUND_MODE: u32 = " + std::to_string(mode) +
+        std::string s = subgroups ? "enable subgroups;\nconst ROWS: u32 = " + std::to_string(256 / lanes) + "u;\n" : "";
+        s += "const LANES: u32 = " + std::to_string(lanes) + "u;\nconst ROUND_MODE: u32 = " + std::to_string(mode) +
                         "u;\nconst EPILOGUE: u32 = " +
                         std::to_string(epilogue) + "u;\nconst X_VEC4: u32 = " + std::to_string(x.cols / 4) +
                         "u;\nconst WINNERS: u32 = " + std::to_string(mode == 4 ? x.cols / 8 : 1) +
@@ -199,11 +204,11 @@ size_t DecodePlanner::fused_products(const std::vector<Op>& ops, size_t i, const
         }
         // the uniform data last (GpuContext binds it after the buffers)
         s += "@group(0) @binding(" + std::to_string(matrices + 1 + outputs + (norm ? 1 : 0)) + ") var<uniform> p: Params;\n";
-        s += "fn row_dot(m: u32, r: u32, lane: u32) -> vec2f {\n    var acc = vec2f(0.0);\n    switch m {\n";
+        s += "fn row_dot(m: u32, r: u32, lane: u32, stride: u32) -> vec2f {\n    var acc = vec2f(0.0);\n    switch m {\n";
         for (uint32_t m = 0; m < matrices; ++m) {
             const std::string n = std::to_string(m);
             s += "        case " + n + "u: {\n            let row = r * row_bytes_" + n + "(p.cols);\n" +
-                 "            for (var c = lane; c < p.cols / 32u; c += LANES) {\n" +
+                 "            for (var c = lane; c < p.cols / 32u; c += stride) {\n" +
                  "                if (WIDE_SUMS_" + n + ") { acc = run_dot_wide_" + n + "(row, c, c * 8u, acc); } else { acc.x += run_dot_" +
                  n + "(row, c, c * 8u); }\n            }\n        }\n";
         }
@@ -218,7 +223,7 @@ size_t DecodePlanner::fused_products(const std::vector<Op>& ops, size_t i, const
             s += wgsl::rms;
             s += wgsl::matvec_fused_rounding;
         }
-        s += wgsl::matvec_fused;
+        s += subgroups ? wgsl::matvec_fused_subgroups : wgsl::matvec_fused;
         pipeline = gpu_.compile(key, s);
     }
 
@@ -236,10 +241,11 @@ size_t DecodePlanner::fused_products(const std::vector<Op>& ops, size_t i, const
     } else {
         bindings.push_back(gpu_.get(epilogue == 1 ? target : group[0]->out, Kind::Activations).gpu);
     }
-    // Groups of 256 / lanes rows (half as many with an activation), over at most limits_.workgroups
-    // workgroups: each rounds the whole input, which a GPU does beside its memory reads but a CPU pays for.
+    // Groups of 256 / lanes rows (half as many with an activation, unless a subgroup takes a gate
+    // and an up row), over at most limits_.workgroups workgroups: each rounds the whole input,
+    // which a GPU does beside its memory reads but a CPU pays for.
     const size_t total = epilogue >= 2 ? rows[0] : size_t(rows[0]) + rows[1] + rows[2];
-    const size_t group_rows = (256 / limits_.lanes) / (epilogue >= 2 ? 2 : 1);
+    const size_t group_rows = (256 / lanes) / (epilogue >= 2 && !subgroups ? 2 : 1);
     const size_t row_groups = (total + group_rows - 1) / group_rows;
     const uint32_t iterations = uint32_t((row_groups + limits_.workgroups - 1) / limits_.workgroups);
     const Grid grid = grid_for(row_groups, iterations);

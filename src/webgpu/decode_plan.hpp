@@ -43,6 +43,9 @@ struct DeviceLimits {
     // Threads a product's row takes: 32 as matvec.wgsl (the same sums, bit for bit); 8 or 16 for
     // benchmarks (more runs of a row a thread, more rows a workgroup).
     uint32_t lanes;
+    // The adapter's largest subgroup size where the device has subgroups and a product's row is one
+    // subgroup (matvec_fused_subgroups.wgsl); 0 for the plain kernel.
+    uint32_t subgroup_size;
 };
 
 class DecodePlanner {

@@ -12,6 +12,8 @@ int chord_gpu_is_cpu();  // whether the adapter is a CPU (SwiftShader, a fallbac
 int chord_gpu_round_in_products();  // Module.chordGpuPlanOptions.roundInProducts (default 1)
 uint32_t chord_gpu_product_workgroups();  // Module.chordGpuPlanOptions.productWorkgroups (0: not set)
 uint32_t chord_gpu_product_lanes();  // Module.chordGpuPlanOptions.productLanes (0: not set)
+uint32_t chord_gpu_matmul_slices();  // Module.chordGpuPlanOptions.matmulSlices (0: not set)
+uint32_t chord_gpu_subgroup_size();  // the adapter's largest subgroup size where the device has subgroups, else 0
 uint32_t chord_gpu_pipeline(const char* wgsl, const char* label);
 uint32_t chord_gpu_buffer(double bytes);
 void chord_gpu_release(uint32_t buffer);

@@ -31,8 +31,11 @@ using webgpu::rounding_mode;
 
 constexpr uint32_t kMatmulTile = 8;      // tokens per matmul workgroup (matmul.wgsl)
 constexpr uint32_t kMatmulRows = 8;      // weight rows per matmul and matvec workgroup
-constexpr uint32_t kTiledMatmulTile = 64;  // weight rows and tokens per matmul_tiled workgroup
+constexpr uint32_t kTiledMatmulRows = 64, kTiledMatmulTokens = 64;  // a matmul_tiled workgroup's tile
+constexpr size_t kFillingWorkgroups = 512;  // matmul_tiled workgroups that keep a large GPU busy
+constexpr uint32_t kMaxSlices = 4;
 constexpr double kScoresBytes = 64 << 20;  // attention's scratch for a prompt's scores, at most (one chunk)
+constexpr uint32_t kAttentionTile = 16;     // attention_tiled.wgsl's TQ and TK
 
 // The weight types the kernels read as they are; the others are converted to F32 at upload.
 bool gpu_native(GgmlType type) {
@@ -185,10 +188,18 @@ public:
             dispatch(weight_pipeline("matvec", {wgsl::numerics, wgsl::weight_dots, wgsl::matvec}, w), {w.gpu, rounded, out.gpu}, params,
                      rows.x, rows.y);
         } else if (w.cols % 32 == 0 && !wide_sums(w)) {  // a prompt: matmul_tiled.wgsl
-            const Grid tiles = grid_for(w.rows, kTiledMatmulTile);
-            const uint32_t params[4] = {uint32_t(w.rows), uint32_t(w.cols), uint32_t(n), tiles.x};
-            dispatch(weight_pipeline("matmul_tiled", {wgsl::matmul_tiled}, w), {w.gpu, rounded, out.gpu}, params, tiles.x, tiles.y,
-                     uint32_t((n + kTiledMatmulTile - 1) / kTiledMatmulTile));
+            const Grid tiles = grid_for(w.rows, kTiledMatmulRows);
+            const uint32_t token_tiles = uint32_t((n + kTiledMatmulTokens - 1) / kTiledMatmulTokens);
+            const uint32_t slices = matmul_slices(size_t(tiles.x) * tiles.y * token_tiles, w.cols);
+            const uint32_t params[8] = {uint32_t(w.rows), uint32_t(w.cols), uint32_t(n), tiles.x, slices, 0, 0, 0};
+            const uint32_t sums = slices > 1 ? scratch(slices_, n * w.rows * slices * 4) : out.gpu;
+            dispatch(weight_pipeline("matmul_tiled", {wgsl::matmul_tiled}, w), {w.gpu, rounded, sums}, params, tiles.x, tiles.y,
+                     token_tiles * slices);
+            if (slices > 1) {
+                const Grid grid = grid_for(n * w.rows, kGroupSize);
+                const uint32_t sum_params[4] = {uint32_t(n * w.rows), slices, grid.x, 0};
+                dispatch(pipeline("sum_slices", {wgsl::sum_slices}), {sums, out.gpu}, sum_params, grid.x, grid.y);
+            }
         } else {  // float rows with a partial run, and BF16's exact sums: matmul.wgsl
             const uint32_t params[4] = {uint32_t(w.rows), uint32_t(w.cols), uint32_t(n), rows.x};
             dispatch(weight_pipeline("matmul", {wgsl::numerics, wgsl::matmul}, w), {w.gpu, rounded, out.gpu}, params, rows.x, rows.y,
@@ -271,16 +282,30 @@ public:
         const double budget = std::min(kScoresBytes, chord_gpu_max_binding());
         const size_t chunk = std::max<size_t>(1, std::min({n, size_t(budget / per_token), size_t(webgpu::kMaxGroups / p.n_head)}));
         const uint32_t scores = scratch(scores_, size_t(double(chunk) * per_token));
-        const uint32_t pipeline = kv_pipeline("attention", {wgsl::numerics, wgsl::kv_cache, wgsl::attention}, type);
+        const uint32_t tiled = n > 1 ? tiled_attention_pipeline(type, p.head_dim) : 0;
+        const uint32_t pipeline = tiled ? tiled : kv_pipeline("attention", {wgsl::numerics, wgsl::kv_cache, wgsl::attention}, type);
         for (size_t first = 0; first < n; first += chunk) {
+            const uint32_t tokens = uint32_t(std::min(chunk, n - first));
             struct {
                 uint32_t n_head, n_head_kv, head_dim, n_ctx;
                 float scale, softcap;
-                uint32_t window, first_token;
-            } params{p.n_head, p.n_head_kv, p.head_dim, uint32_t(k_cache.rows), p.scale, p.softcap, p.window, uint32_t(first)};
-            dispatch(pipeline, {q.gpu, k_cache.gpu, v_cache.gpu, pos, scores, out.gpu}, params,
-                     uint32_t(std::min(chunk, n - first) * p.n_head), 1);
+                uint32_t window, first_token, n, pad[3];
+            } params{p.n_head, p.n_head_kv, p.head_dim, uint32_t(k_cache.rows), p.scale, p.softcap, p.window, uint32_t(first), tokens, {}};
+            const uint32_t groups = tiled ? (tokens + kAttentionTile - 1) / kAttentionTile : tokens;
+            dispatch(pipeline, {q.gpu, k_cache.gpu, v_cache.gpu, pos, scores, out.gpu}, params, groups * p.n_head, 1);
         }
+    }
+
+    // attention_tiled.wgsl for a prompt over an F16 or F32 cache, where its tiles fit the device's
+    // workgroup memory; else 0 (attention.wgsl a token at a time).
+    uint32_t tiled_attention_pipeline(KvCacheType type, uint32_t head_dim) {
+        const uint32_t tile = kAttentionTile;
+        const double bytes = double(2 * tile) * head_dim * 4 + 2.0 * tile * tile * 4 + tile * 8 + 8;
+        if (type == KvCacheType::Q8_0 || head_dim % tile != 0 || head_dim > 16 * tile || bytes > chord_gpu_workgroup_bytes()) return 0;
+        const std::string key = std::string("attention_tiled_") + kv_cache_type_name(type) + "_" + std::to_string(head_dim);
+        if (const uint32_t found = compiled(key)) return found;
+        return compile(key, "const KV_TYPE: u32 = " + std::to_string(uint32_t(type)) + "u;\nconst HEAD_DIM: u32 = " +
+                                std::to_string(head_dim) + "u;\n" + wgsl::numerics + wgsl::kv_cache + wgsl::attention_tiled);
     }
 
     void swiglu(BufferId gate_id, BufferId up_id, size_t n) override {
@@ -422,7 +447,8 @@ private:
             const uint32_t asked = chord_gpu_product_workgroups();
             const uint32_t lanes = chord_gpu_product_lanes();
             const webgpu::DeviceLimits limits{chord_gpu_workgroup_bytes(), asked ? asked : chord_gpu_is_cpu() ? 16u : 1024u,
-                                              chord_gpu_round_in_products() != 0, lanes == 8 || lanes == 16 ? lanes : 32u};
+                                              chord_gpu_round_in_products() != 0, lanes == 8 || lanes == 16 ? lanes : 32u,
+                                              chord_gpu_subgroup_size()};
             webgpu::DecodePlanner(*this, *this, plan.step, limits, host_vectors_, placeholder()).plan(graph);
         } catch (...) {
             chord_gpu_plan_end();
@@ -441,6 +467,18 @@ private:
             rope_angles(plan.step.ropes[i], step.positions, 1);
             chord_gpu_write(plan.step.angle_tables[i], 0, angles_.data(), double(angles_.size() * 4));
         }
+    }
+
+    // Slices a prompt's product cuts its columns into (matmul_tiled.wgsl): where its tiles make
+    // fewer than kFillingWorkgroups workgroups, up to kMaxSlices slices of at least 512 columns,
+    // so that a short prompt or a small matrix still spreads over the GPU; one on a CPU adapter
+    // (Module.chordGpuPlanOptions.matmulSlices asks for a number: tests, benchmarks).
+    static uint32_t matmul_slices(size_t workgroups, size_t cols) {
+        if (const uint32_t asked = chord_gpu_matmul_slices()) return std::min<uint32_t>(asked, uint32_t(cols / 16));
+        uint32_t slices = 1;
+        while (!chord_gpu_is_cpu() && slices < kMaxSlices && workgroups * slices < kFillingWorkgroups && cols / (2 * slices) >= 512)
+            slices *= 2;
+        return slices;
     }
 
     static void check_vector(const Buffer& w, size_t width) {
@@ -510,7 +548,7 @@ private:
     const bool asynchronous_reads_;
     const bool plan_decoding_;
     std::map<uint64_t, Plan> plans_;  // by StepGraph id
-    Scratch rounded_, scores_, ints_, positions_, angle_buffer_, in_place_;
+    Scratch rounded_, scores_, ints_, positions_, angle_buffer_, in_place_, slices_;
     struct Rounded {
         uint32_t source = 0, scratch = 0, count = 0, mode = 0;
         bool operator==(const Rounded& o) const {

@@ -175,10 +175,53 @@ mergeInto(LibraryManager.library, {
       plan.ahead = chordGpu.encoder.finish();
       Object.assign(chordGpu, saved);
     },
+    // With stats.promptKernels (an object), each dispatch outside a plan (a prompt's) in a pass of
+    // its own between timestamps, and promptKernels[pipeline label] = { ms, count } summed.
+    dispatchTimes: null,  // { queries, labels } of the unsubmitted dispatches
+    timeDispatch: function (pipeline) {
+      var stats = Module['chordGpuStats'];
+      var device = chordGpu.device();
+      if (!stats || !stats.promptKernels || !device.features.has('timestamp-query')) return;
+      if (!chordGpu.dispatchTimes) chordGpu.dispatchTimes = { queries: device.createQuerySet({ type: 'timestamp', count: 512 }), labels: [] };
+      var times = chordGpu.dispatchTimes;
+      chordGpu.endPass();
+      if (!chordGpu.encoder) chordGpu.encoder = device.createCommandEncoder();
+      var i = times.labels.length;
+      chordGpu.pass = chordGpu.encoder.beginComputePass({
+        timestampWrites: { querySet: times.queries, beginningOfPassWriteIndex: 2 * i, endOfPassWriteIndex: 2 * i + 1 } });
+      chordGpu.passPipeline = 0;
+      times.labels.push(chordGpu.pipelines[pipeline].label);
+    },
+    endDispatchTimes: function () {
+      var times = chordGpu.dispatchTimes;
+      if (!times || !chordGpu.encoder) return;
+      chordGpu.dispatchTimes = null;
+      var device = chordGpu.device();
+      var bytes = 16 * times.labels.length;
+      var resolved = device.createBuffer({ size: bytes, usage: GPUBufferUsage.QUERY_RESOLVE | GPUBufferUsage.COPY_SRC });
+      var back = device.createBuffer({ size: bytes, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
+      chordGpu.encoder.resolveQuerySet(times.queries, 0, 2 * times.labels.length, resolved, 0);
+      chordGpu.encoder.copyBufferToBuffer(resolved, 0, back, 0, bytes);
+      var table = Module['chordGpuStats'].promptKernels;
+      chordGpu.afterSubmit.push(function () {
+        back.mapAsync(GPUMapMode.READ).then(function () {
+          var t = new BigUint64Array(back.getMappedRange());
+          times.labels.forEach(function (label, i) {
+            var entry = table[label] = table[label] || { ms: 0, count: 0 };
+            entry.ms += Number(t[2 * i + 1] - t[2 * i]) / 1e6;
+            entry.count += 1;
+          });
+          back.destroy();
+          resolved.destroy();
+          times.queries.destroy();
+        });
+      });
+    },
     afterSubmit: [],      // callbacks for once the recorded work is submitted
     read: null,           // the last asynchronous read: { id, offset, bytes, data once mapped }
     submit: function () {
       chordGpu.endPass();
+      chordGpu.endDispatchTimes();
       var queue = chordGpu.device().queue;
       if (chordGpu.ringOffset) queue.writeBuffer(chordGpu.ring, 0, chordGpu.ringWords.buffer, 0, chordGpu.ringOffset);
       if (chordGpu.encoder) queue.submit([chordGpu.encoder.finish()]);
@@ -235,6 +278,26 @@ mergeInto(LibraryManager.library, {
   chord_gpu_product_lanes: function () {
     var options = Module['chordGpuPlanOptions'];
     return options && options.productLanes ? options.productLanes >>> 0 : 0;
+  },
+
+  // Module.chordGpuPlanOptions.matmulSlices: the slices a prompt's product cuts its columns into
+  // (0: the backend's choice); for tests and benchmarks.
+  chord_gpu_matmul_slices__deps: ['$chordGpu'],
+  chord_gpu_matmul_slices: function () {
+    var options = Module['chordGpuPlanOptions'];
+    return options && options.matmulSlices ? options.matmulSlices >>> 0 : 0;
+  },
+
+  // The adapter's largest subgroup size where the device has 'subgroups' (the decoding products then
+  // take a row a subgroup), else 0; Module.chordGpuPlanOptions.subgroups = false asks for the plain
+  // kernels (tests compare both).
+  chord_gpu_subgroup_size__deps: ['$chordGpu'],
+  chord_gpu_subgroup_size: function () {
+    var device = chordGpu.device();
+    var options = Module['chordGpuPlanOptions'];
+    if (!device.features.has('subgroups') || (options && options.subgroups === false)) return 0;
+    var size = device.adapterInfo ? device.adapterInfo.subgroupMaxSize : 0;
+    return size >= 4 && size <= 128 && (size & (size - 1)) === 0 ? size : 0;
   },
 
   // Compiles a WGSL kernel (entry point main) into a pipeline; what does not compile shows as the
@@ -387,6 +450,7 @@ mergeInto(LibraryManager.library, {
       group = device.createBindGroup({ layout: chordGpu.layouts[pipeline], entries: entries });
       chordGpu.bindGroups.set(key, group);
     }
+    chordGpu.timeDispatch(pipeline);  // benchmarks only
     var pass = chordGpu.computePass();
     if (chordGpu.passPipeline !== pipeline) pass.setPipeline(chordGpu.pipelines[pipeline]);
     chordGpu.passPipeline = pipeline;

@@ -19,6 +19,7 @@ if (!adapter) {
   process.exit(1);
 }
 const device = await adapter.requestDevice({
+  requiredFeatures: adapter.features.has('subgroups') ? ['subgroups'] : [],  // as the library asks (bindings/js/src/webgpu.js)
   requiredLimits: {
     maxStorageBufferBindingSize: adapter.limits.maxStorageBufferBindingSize, maxBufferSize: adapter.limits.maxBufferSize,
     maxComputeWorkgroupStorageSize: adapter.limits.maxComputeWorkgroupStorageSize,

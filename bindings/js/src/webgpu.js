@@ -14,10 +14,12 @@ export async function gpuDevice(module) {
     return { reason: `no WebGPU adapter (${e?.message ?? e})` };
   }
   if (!adapter) return { reason: 'no WebGPU adapter' };
-  // The largest buffers the adapter allows (a weight matrix is one buffer), and its workgroup
-  // memory (the fused decoding products keep their input there).
+  // The largest buffers the adapter allows (a weight matrix is one buffer), its workgroup memory
+  // (the fused decoding products keep their input there) and subgroups where it has them (a
+  // decoding product's row is then one subgroup).
   const { maxStorageBufferBindingSize, maxBufferSize, maxComputeWorkgroupStorageSize } = adapter.limits;
   const device = await adapter.requestDevice({
+    requiredFeatures: adapter.features.has('subgroups') ? ['subgroups'] : [],
     requiredLimits: { maxStorageBufferBindingSize, maxBufferSize, maxComputeWorkgroupStorageSize },
   });
   module.chordGpuDevice = device;
