@@ -51,6 +51,12 @@ export interface LoadOptions {
 
 export type KvCacheType = 'f16' | 'q8_0' | 'f32';
 
+export interface WorkerLoadOptions extends LoadOptions {
+  /** the worker's script, where a CDN or a bundler put it elsewhere than beside the package's files;
+   * a worker that cannot start rejects the load with ChordError "worker_failed" */
+  workerUrl?: string | URL;
+}
+
 export interface MemoryUsage {
   /** the WebAssembly heap's size: it grows as models load and never shrinks */
   heapBytes: number;
@@ -77,8 +83,7 @@ export interface ModelInfo {
   weightType: string;
   /** the chat template chatPrompt() and chat.completions use (chatml, llama3, …), or null when the model has none wasm-chord knows */
   chatTemplate: string | null;
-  /** "cpu" or "webgpu" */
-  backend: string;
+  backend: 'cpu' | 'webgpu';
   /** why that backend: "asked for", "a WebGPU adapter is there", or what WebGPU lacked */
   backendReason: string;
   /** CPU threads the model computes on */
@@ -131,15 +136,26 @@ export interface CompleteResult {
   timings: { promptTokens: number; promptMs: number; predictedTokens: number; predictedMs: number };
 }
 
+/** What failed: chord::ErrorCode's names (the library's), then the JS side's: a download that
+ * failed (network), a server's error answer (http_status, with `status`), an abort, a worker that
+ * could not start. */
+export type ChordErrorCode =
+  | 'invalid_argument' | 'io' | 'truncated' | 'not_gguf' | 'unsupported_version' | 'malformed' | 'unsupported_type'
+  | 'unsupported' | 'missing_key' | 'wrong_type' | 'not_found' | 'context_full' | 'cancelled' | 'out_of_memory'
+  | 'network' | 'http_status' | 'aborted' | 'worker_failed';
+
 export class ChordError extends Error {
-  /** chord::ErrorCode name: "truncated", "not_gguf", "unsupported", "context_full", "out_of_memory", "invalid_argument", ... */
-  code: string;
+  code: ChordErrorCode;
+  /** the HTTP status of an http_status error */
+  status?: number;
+  /** the error underneath (a fetch or file error, a worker's), where there is one */
+  cause?: unknown;
 }
 
 export class Chord {
   static load(source: ModelSource, options?: LoadOptions): Promise<Chord>;
   /** the same API with the model in a Web Worker (a worker thread in Node): the page never freezes */
-  static loadInWorker(source: ModelSource, options?: LoadOptions): Promise<WorkerChord>;
+  static loadInWorker(source: ModelSource, options?: WorkerLoadOptions): Promise<WorkerChord>;
   /** removes a URL's file from the cache that `cache: true` fills, or every cached model when no URL is given */
   static deleteCached(url?: string | URL): Promise<boolean>;
   /** the WebAssembly heap: how large it is and how much of it is in use */

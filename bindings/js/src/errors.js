@@ -2,10 +2,15 @@
 import * as Comlink from 'comlink';
 
 export class ChordError extends Error {
-  constructor(message, code) {
-    super(message);
+  // code: chord::ErrorCode's name ("truncated", "not_gguf", "context_full", ...) or one of the JS
+  // side's: "network" (a download failed), "http_status" (the server answered an error: `status`
+  // holds it), "aborted", "worker_failed" (the worker could not start); index.d.ts lists them all.
+  // `cause`: the error underneath, where there is one.
+  constructor(message, code, { cause, status } = {}) {
+    super(message, cause === undefined ? undefined : { cause });
     this.name = 'ChordError';
-    this.code = code; // chord::ErrorCode name: "truncated", "not_gguf", "context_full", ...
+    this.code = code;
+    if (status !== undefined) this.status = status;
   }
 }
 
@@ -23,14 +28,15 @@ Comlink.transferHandlers.set('throw', {
   canHandle: builtIn.canHandle,
   serialize({ value }) {
     if (value instanceof Error) {
-      return [{ isError: true, value: { name: value.name, message: value.message, stack: value.stack, code: value.code } }, []];
+      const { name, message, stack, code, status } = value;
+      return [{ isError: true, value: { name, message, stack, code, status, cause: value.cause && String(value.cause) } }, []];
     }
     return [{ isError: false, value }, []];
   },
   deserialize(serialized) {
     if (!serialized.isError) throw serialized.value;
-    const { name, message, stack, code } = serialized.value;
-    const error = name === 'ChordError' ? new ChordError(message, code) : Object.assign(new Error(message), { name });
+    const { name, message, stack, code, status, cause } = serialized.value;
+    const error = name === 'ChordError' ? new ChordError(message, code, { cause, status }) : Object.assign(new Error(message), { name });
     error.stack = stack;
     throw error;
   },

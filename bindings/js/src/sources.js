@@ -76,20 +76,42 @@ async function openPart(source, { signal, cache }) {
   }
   if (typeof Blob !== 'undefined' && source instanceof Blob) return streamPart(source.stream(), source.size);
   if (typeof ReadableStream !== 'undefined' && source instanceof ReadableStream) return streamPart(source, undefined);
-  if (isNode && typeof source === 'string' && !/^[a-z][a-z0-9+.-]*:/i.test(source)) return filePart(source);
+  const path = isNode ? await nodePath(source) : null;
+  if (path !== null) return filePart(path);
   if (typeof source === 'string' || source instanceof URL || (typeof Request !== 'undefined' && source instanceof Request)) {
     const url = typeof source === 'string' ? source : source instanceof URL ? source.href : source.url;
     if (cache) {
       const hit = await cachedModel(cache, url, signal);
       if (hit) return { ...streamPart(hit.body, hit.size), cached: true };
     }
-    const response = await fetch(source, { signal });
-    if (!response.ok) throw new Error(`cannot download the model ${url}: HTTP ${response.status} ${response.statusText}`);
+    let response;
+    try {
+      response = await fetch(source, { signal });
+    } catch (error) {
+      if (signal?.aborted) throw signal.reason;
+      throw new ChordError(`cannot download the model ${url}: ${error.message}`, 'network', { cause: error });
+    }
+    if (!response.ok) {
+      throw new ChordError(`cannot download the model ${url}: HTTP ${response.status} ${response.statusText}`, 'http_status',
+        { status: response.status });
+    }
     const length = Number(response.headers.get('content-length'));
     return { ...streamPart(response.body, Number.isFinite(length) && length > 0 ? length : undefined), url };
   }
   throw new TypeError('model source must be a URL, Request, Blob, ArrayBuffer, Uint8Array, ReadableStream, an array ' +
     'of these for a split model, or (in Node) a file path');
+}
+
+// In Node, the file path a source names, or null: a path (POSIX or Windows, `C:\m.gguf` or
+// `C:/m.gguf`), a `file:` URL string or a URL object with the file: protocol.
+async function nodePath(source) {
+  const fileUrl = source instanceof URL ? source.protocol === 'file:' : typeof source === 'string' && /^file:/i.test(source);
+  if (fileUrl) {
+    const { fileURLToPath } = await import('node:url');
+    return fileURLToPath(source);
+  }
+  if (typeof source !== 'string') return null;
+  return !/^[a-z][a-z0-9+.-]*:/i.test(source) || /^[a-z]:[\\/]/i.test(source) ? source : null;
 }
 
 async function filePart(path) {
@@ -98,7 +120,8 @@ async function filePart(path) {
   try {
     file = await open(path, 'r');
   } catch (error) {
-    throw new Error(`cannot open the model file '${path}': ${error.message}`);
+    throw new ChordError(`cannot open the model file '${path}': ${error.message}`, error.code === 'ENOENT' ? 'not_found' : 'io',
+      { cause: error });
   }
   const { size } = await file.stat();
   const part = streamPart(file.readableWebStream({ type: 'bytes' }), size);

@@ -2,29 +2,38 @@
 // the page never freezes. Every method returns a Promise, since each call crosses to the worker.
 import * as Comlink from 'comlink';
 import { ChatCompletions } from './chat.js';
-import './errors.js'; // ChordError codes survive the trip from the worker
+import { ChordError } from './errors.js'; // (and ChordError codes survive the trip from the worker)
 import { isNode } from './module.js';
 
-export async function loadInWorker(source, { onProgress, signal, ...options } = {}) {
+// workerUrl: where the worker's script is, for setups that move it (a CDN, a bundler's assets).
+export async function loadInWorker(source, { onProgress, signal, workerUrl, ...options } = {}) {
   signal?.throwIfAborted?.();
   let worker, endpoint;
-  if (isNode) {
-    const { Worker } = await import('node:worker_threads');
-    const { default: nodeEndpoint } = await import('comlink/dist/esm/node-adapter.mjs');
-    worker = new Worker(new URL('./worker.js', import.meta.url));
-    endpoint = nodeEndpoint(worker);
-  } else {
-    // A self-contained bundle of src/worker.js (npm run build): module workers cannot resolve
-    // the bare `comlink` import that bundlers and Node resolve for the rest of the package.
-    worker = new Worker(new URL('../dist/worker.js', import.meta.url), { type: 'module' });
-    endpoint = worker;
+  try {
+    if (isNode) {
+      const { Worker } = await import('node:worker_threads');
+      const { default: nodeEndpoint } = await import('comlink/dist/esm/node-adapter.mjs');
+      worker = new Worker(workerUrl ?? new URL('./worker.js', import.meta.url));
+      endpoint = nodeEndpoint(worker);
+    } else {
+      // A self-contained bundle of src/worker.js (npm run build): module workers cannot resolve
+      // the bare `comlink` import that bundlers and Node resolve for the rest of the package.
+      worker = new Worker(workerUrl ?? new URL('../dist/worker.js', import.meta.url), { type: 'module' });
+      endpoint = worker;
+    }
+  } catch (error) {
+    throw new ChordError(`the model's worker could not start: ${error.message}`, 'worker_failed', { cause: error });
   }
   const remote = Comlink.wrap(endpoint);
   const stop = () => worker.terminate();
   signal?.addEventListener('abort', stop, { once: true });
   try {
-    // comlink proxies top-level arguments only: the progress callback travels on its own.
-    const info = await remote.load(source, options, onProgress ? Comlink.proxy(onProgress) : undefined);
+    // comlink proxies top-level arguments only: the progress callback travels on its own. A worker
+    // that cannot start (its script missing or failing) answers nothing: its error event says so.
+    const info = await Promise.race([
+      remote.load(source, options, onProgress ? Comlink.proxy(onProgress) : undefined),
+      workerFailure(worker),
+    ]);
     return new WorkerChord(remote, worker, info);
   } catch (error) {
     stop();
@@ -32,6 +41,19 @@ export async function loadInWorker(source, { onProgress, signal, ...options } = 
   } finally {
     signal?.removeEventListener('abort', stop);
   }
+}
+
+// Rejects with a ChordError (worker_failed) when the worker reports an error or ends.
+function workerFailure(worker) {
+  return new Promise((_, reject) => {
+    const fail = (cause) => reject(new ChordError(`the model's worker could not run: ${cause?.message ?? cause}`, 'worker_failed', { cause }));
+    if (isNode) {
+      worker.once('error', fail);
+      worker.once('exit', (code) => fail(`it exited with code ${code}`));
+    } else {
+      worker.addEventListener('error', (event) => { event.preventDefault?.(); fail(event.message || 'its script failed to load'); }, { once: true });
+    }
+  });
 }
 
 class WorkerChord {

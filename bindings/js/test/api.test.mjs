@@ -51,7 +51,7 @@ test('loads from a URL with progress events, and an HTTP error is an Error', asy
     assert.deepEqual(events.at(-1), { loaded: storiesBytes.length, total: storiesBytes.length });
     assert.deepEqual(await greedyTokens(model), goldenTokens);
     await model.unload();
-    await assert.rejects(Chord.load(`${base}/missing.gguf`), /HTTP 404/);
+    await assert.rejects(Chord.load(`${base}/missing.gguf`), (e) => e instanceof ChordError && e.code === 'http_status' && e.status === 404 && /HTTP 404/.test(e.message));
   } finally {
     server.close();
   }

@@ -76,7 +76,7 @@ test('split models from URLs: progress over all parts; missing or misordered par
     await assert.rejects(Chord.load(reversed), (e) => e instanceof ChordError && /in order/.test(e.message));
     await assert.rejects(Chord.load(parts.slice(0, 2)), (e) => e instanceof ChordError && /split into \d+ files, but 2/.test(e.message));
     delete files[`/${path.basename(parts[1])}`];
-    await assert.rejects(Chord.load(`${server.base}/${path.basename(parts[0])}`), /HTTP 404/);
+    await assert.rejects(Chord.load(`${server.base}/${path.basename(parts[0])}`), (e) => e instanceof ChordError && e.code === 'http_status' && e.status === 404 && /HTTP 404/.test(e.message));
   } finally {
     await server.close();
   }
@@ -146,4 +146,31 @@ test('load options are checked', async () => {
   assert.equal(auto.info.backend, 'cpu');
   assert.match(auto.info.backendReason, /no WebGPU/);
   await auto.unload();
+});
+
+test('Node: file: URLs and URL objects are paths; a Windows-style path is a path, not a URL scheme', async () => {
+  const { pathToFileURL } = await import('node:url');
+  const url = pathToFileURL(storiesPath);
+  for (const source of [url, url.href]) {
+    const model = await Chord.load(source);
+    try {
+      assert.deepEqual(await greedyTokens(model), goldenTokens);
+    } finally {
+      await model.unload();
+    }
+  }
+  // `C:\...` names a file (absent here), not a URL of scheme "c"
+  await assert.rejects(Chord.load('C:\\models\\absent.gguf'), (e) => e instanceof ChordError && e.code === 'not_found');
+  await assert.rejects(Chord.load('C:/models/absent.gguf'), (e) => e instanceof ChordError && e.code === 'not_found');
+});
+
+test('download failures are ChordErrors a program can switch on: http_status (with the status), network', async () => {
+  const server = await fileServer({});
+  try {
+    await assert.rejects(Chord.load(`${server.base}/missing.gguf`), (e) => e instanceof ChordError && e.code === 'http_status' && e.status === 404);
+  } finally {
+    await server.close();
+  }
+  // the server is gone: nothing listens there any more
+  await assert.rejects(Chord.load(`${server.base}/missing.gguf`), (e) => e instanceof ChordError && e.code === 'network' && e.cause !== undefined);
 });

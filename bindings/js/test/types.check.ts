@@ -41,10 +41,21 @@ async function usage(): Promise<void> {
   try {
     await Chord.load(new Uint8Array(4));
   } catch (e) {
-    if (e instanceof ChordError) console.log(e.code, e.message);
+    if (e instanceof ChordError) {
+      // codes are a union: a program switches on them, and a misspelled one does not compile
+      if (e.code === 'http_status') console.log(e.status, e.cause);
+      // @ts-expect-error: 'not_ggfu' is not a ChordErrorCode
+      if (e.code === 'not_ggfu') console.log(e.message);
+    }
   }
+  const backend: 'cpu' | 'webgpu' = model.info.backend;
+  // @ts-expect-error: info.backend is never 'auto'
+  if (model.info.backend === 'auto') console.log(backend);
   await model.unload();
-  const remote = await Chord.loadInWorker(new Blob([new Uint8Array(8)]), { onProgress: ({ loaded }) => console.log(loaded) });
+  const remote = await Chord.loadInWorker(new Blob([new Uint8Array(8)]), {
+    onProgress: ({ loaded }) => console.log(loaded),
+    workerUrl: new URL('https://cdn.example.com/wasm-chord/dist/worker.js'),
+  });
   const remoteIds: number[] = await remote.tokenize('Hi');
   console.log((await remote.chatPrompt([{ role: 'user', content: 'Hi' }], { enableThinking: false })).prompt);
   for await (const chunk of remote.generate(remoteIds, { maxTokens: 4 })) console.log(chunk.text);

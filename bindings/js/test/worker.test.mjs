@@ -44,3 +44,12 @@ test('a model in a worker generates what llama.cpp does, streams, aborts and rep
   }
   await assert.rejects(Chord.loadInWorker(new Uint8Array([1, 2, 3, 4])), (e) => e instanceof ChordError && e.code === 'not_gguf');
 });
+
+test('a worker that cannot start rejects loadInWorker with worker_failed (no hang)', async () => {
+  const missing = new URL('./no-such-worker.js', import.meta.url);
+  await assert.rejects(Chord.loadInWorker(sharedPath('models', 'stories260K-f32.gguf'), { workerUrl: missing }),
+    (e) => e instanceof ChordError && e.code === 'worker_failed' && e.cause !== undefined);
+  const throwing = `data:text/javascript,${encodeURIComponent("throw new Error('broken worker')")}`;
+  await assert.rejects(Chord.loadInWorker(sharedPath('models', 'stories260K-f32.gguf'), { workerUrl: new URL(throwing) }),
+    (e) => e instanceof ChordError && e.code === 'worker_failed' && /broken worker/.test(e.message));
+});
