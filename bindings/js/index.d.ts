@@ -136,13 +136,13 @@ export interface CompleteResult {
   timings: { promptTokens: number; promptMs: number; predictedTokens: number; predictedMs: number };
 }
 
-/** What failed: chord::ErrorCode's names (the library's), then the JS side's: a download that
- * failed (network), a server's error answer (http_status, with `status`), an abort, a worker that
- * could not start. */
+/** What failed: chord::ErrorCode's names (the library's), then the loader's: a download that
+ * failed (network), a server's error answer (http_status, with `status`), a worker that could not
+ * start. (An aborted load rejects with the AbortSignal's reason, not a ChordError.) */
 export type ChordErrorCode =
   | 'invalid_argument' | 'io' | 'truncated' | 'not_gguf' | 'unsupported_version' | 'malformed' | 'unsupported_type'
   | 'unsupported' | 'missing_key' | 'wrong_type' | 'not_found' | 'context_full' | 'cancelled' | 'out_of_memory'
-  | 'network' | 'http_status' | 'aborted' | 'worker_failed';
+  | 'network' | 'http_status' | 'worker_failed';
 
 export class ChordError extends Error {
   code: ChordErrorCode;
