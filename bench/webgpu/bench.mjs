@@ -127,13 +127,13 @@ for (const batchSize of [64, 512].filter((b) => b !== model.info.batchSize)) {
 }
 // Decoding both ways the plan can round the products' inputs, with a row a subgroup (where the
 // device has subgroups) or the plain kernels' 32 or 16 threads a row, and with the products
-// spread over fewer or more workgroups than the backend's 1024 at most (a fresh load plans again).
+// spread over more workgroups than the backend's 256 at most (a fresh load plans again).
 const decode = {};
 const plans = {
   productsRoundTheirInput: { roundInProducts: true },
   plainKernels: { roundInProducts: true, subgroups: false },
   roundingDispatches: { roundInProducts: false },
-  productsOver256Workgroups: { roundInProducts: true, productWorkgroups: 256 },
+  productsOver1024Workgroups: { roundInProducts: true, productWorkgroups: 1024 },
   productsOver4096Workgroups: { roundInProducts: true, productWorkgroups: 4096 },
   plainRowsOf16Threads: { roundInProducts: true, subgroups: false, productLanes: 16 },
   // the first plan again, after the others: how much a fresh load late in the run changes tok/s

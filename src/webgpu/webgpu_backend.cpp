@@ -444,9 +444,12 @@ private:
         rounded_from_ = {};
         chord_gpu_plan_begin();
         try {
+            // Products over 256 workgroups at most on a GPU: each workgroup normalizes and rounds the
+            // whole input first, and fewer doing more rows each took 6–10 % less GPU time than 1024
+            // on an H100 and an H200 (bench/webgpu/README.md); 16 on a CPU adapter.
             const uint32_t asked = chord_gpu_product_workgroups();
             const uint32_t lanes = chord_gpu_product_lanes();
-            const webgpu::DeviceLimits limits{chord_gpu_workgroup_bytes(), asked ? asked : chord_gpu_is_cpu() ? 16u : 1024u,
+            const webgpu::DeviceLimits limits{chord_gpu_workgroup_bytes(), asked ? asked : chord_gpu_is_cpu() ? 16u : 256u,
                                               chord_gpu_round_in_products() != 0, lanes == 8 || lanes == 16 ? lanes : 32u,
                                               chord_gpu_subgroup_size()};
             webgpu::DecodePlanner(*this, *this, plan.step, limits, host_vectors_, placeholder()).plan(graph);
