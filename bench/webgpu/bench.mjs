@@ -12,6 +12,7 @@ import { createRequire } from 'node:module';
 import { readFileSync } from 'node:fs';
 import { Chord } from '../../bindings/js/src/index.js';
 import { loadModule } from '../../bindings/js/src/module.js';
+import { deviceDescriptor } from '../../bindings/js/src/webgpu.js';
 import { weightBytesPerToken } from '../browser/weights-read.mjs';
 
 const [modelPath, n = '64', words = '128,440', inspectPath] = process.argv.slice(2);
@@ -28,14 +29,10 @@ globalThis.navigator = { gpu };
 const adapter = await gpu.requestAdapter({ powerPreference: 'high-performance' });
 if (!adapter) throw new Error('no WebGPU adapter');
 
-// The device the library would ask for (bindings/js/src/webgpu.js), with timestamps where the adapter has them.
+// The device the library would ask for, with timestamps where the adapter has them.
 const module = await loadModule();
 const timestamps = adapter.features.has('timestamp-query');
-const { maxStorageBufferBindingSize, maxBufferSize, maxComputeWorkgroupStorageSize } = adapter.limits;
-module.chordGpuDevice = await adapter.requestDevice({
-  requiredFeatures: ['timestamp-query', 'subgroups'].filter((feature) => adapter.features.has(feature)),
-  requiredLimits: { maxStorageBufferBindingSize, maxBufferSize, maxComputeWorkgroupStorageSize },
-});
+module.chordGpuDevice = await adapter.requestDevice(deviceDescriptor(adapter, ['timestamp-query']));
 // `count` words; each prompt starts at the next word of the six, so that no prompt begins as the one
 // before did (the session would reuse that prefix from its cache and compute only the rest).
 let prompts = 0;

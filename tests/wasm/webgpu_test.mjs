@@ -6,6 +6,8 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { basename } from 'node:path';
 
+import { deviceDescriptor } from '../../bindings/js/src/webgpu.js';
+
 const require = createRequire(import.meta.url);
 const { create, globals } = require('../../bindings/js/node_modules/webgpu');
 Object.assign(globalThis, globals);
@@ -18,13 +20,7 @@ if (!adapter) {
   console.error('no WebGPU adapter (without a GPU: VK_ICD_FILENAMES=/usr/lib/chromium/vk_swiftshader_icd.json)');
   process.exit(1);
 }
-const device = await adapter.requestDevice({
-  requiredFeatures: adapter.features.has('subgroups') ? ['subgroups'] : [],  // as the library asks (bindings/js/src/webgpu.js)
-  requiredLimits: {
-    maxStorageBufferBindingSize: adapter.limits.maxStorageBufferBindingSize, maxBufferSize: adapter.limits.maxBufferSize,
-    maxComputeWorkgroupStorageSize: adapter.limits.maxComputeWorkgroupStorageSize,
-  },
-});
+const device = await adapter.requestDevice(deviceDescriptor(adapter));  // as the library asks
 let gpuErrors = 0;  // any validation error fails the run
 device.addEventListener('uncapturederror', (e) => {
   gpuErrors += 1;

@@ -14,15 +14,20 @@ export async function gpuDevice(module) {
     return { reason: `no WebGPU adapter (${e?.message ?? e})` };
   }
   if (!adapter) return { reason: 'no WebGPU adapter' };
-  // The largest buffers the adapter allows (a weight matrix is one buffer), its workgroup memory
-  // (the fused decoding products keep their input there) and subgroups where it has them (a
-  // decoding product's row is then one subgroup).
-  const { maxStorageBufferBindingSize, maxBufferSize, maxComputeWorkgroupStorageSize } = adapter.limits;
-  const device = await adapter.requestDevice({
-    requiredFeatures: adapter.features.has('subgroups') ? ['subgroups'] : [],
-    requiredLimits: { maxStorageBufferBindingSize, maxBufferSize, maxComputeWorkgroupStorageSize },
-  });
+  const device = await adapter.requestDevice(deviceDescriptor(adapter));
   module.chordGpuDevice = device;
   module.chordGpu = gpu;  // referenced for as long as the device (Dawn in Node needs its instance alive)
   return { device };
+}
+
+// What the backend asks of an adapter: the largest buffers it allows (a weight matrix is one
+// buffer), its workgroup memory (the fused decoding products keep their input there) and subgroups
+// where it has them (a decoding product's row is then one subgroup); `features` (e.g. benchmarks'
+// 'timestamp-query') where it has them too. The parity test and bench/webgpu ask the same.
+export function deviceDescriptor(adapter, features = []) {
+  const { maxStorageBufferBindingSize, maxBufferSize, maxComputeWorkgroupStorageSize } = adapter.limits;
+  return {
+    requiredFeatures: ['subgroups', ...features].filter((feature) => adapter.features.has(feature)),
+    requiredLimits: { maxStorageBufferBindingSize, maxBufferSize, maxComputeWorkgroupStorageSize },
+  };
 }
