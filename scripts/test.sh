@@ -32,7 +32,7 @@ node --no-experimental-fetch build/wasm/bin/chord_wasm_kernels_test.js simd128 "
 echo "== wasm: the hostile-input corpus (tests/hostile_corpus.hpp): every case the expected chord::Error in wasm32 too"
 node --no-experimental-fetch build/wasm/bin/chord_wasm_hostile_corpus_test.js "${CHORD_SHARED_DIR:-../shared}"
 echo "== npm package: install"
-(cd bindings/js && npm ci --no-audit --no-fund --loglevel=error && npm run build --silent)  # + the worker bundle
+(cd bindings/js && npm ci --no-audit --no-fund --loglevel=error && npm run build --silent)  # + the prebuilt browser build
 echo "== wasm: the WebGPU backend against the CPU reference (Node, Dawn on SwiftShader)"
 VK_ICD_FILENAMES=/usr/lib/chromium/vk_swiftshader_icd.json XDG_RUNTIME_DIR="${XDG_RUNTIME_DIR:-/tmp}" \
   node tests/wasm/webgpu_test.mjs "${CHORD_SHARED_DIR:-../shared}"/models/*.gguf \

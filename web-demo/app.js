@@ -1,8 +1,9 @@
 // The chat page: loads a model into a Web Worker (Chord.loadInWorker) so the page stays
 // responsive, streams each answer into the conversation, and stops it on request. Models with a
 // chat template get the conversation through it (the OpenAI-style chat call); a model without one
-// (the bundled stories model) continues the text of each message.
-import { Chord } from '/pkg/src/index.js';
+// (the bundled stories model) continues the text of each message. ?model=URL loads that model at once.
+// The package's prebuilt browser build sits beside the page (web-demo/build.mjs puts it there).
+import { Chord } from './wasm-chord/dist/wasm-chord.js';
 
 const $ = (id) => document.getElementById(id);
 const ui = {
@@ -11,7 +12,7 @@ const ui = {
   output: $('output'), chat: $('chat'), prompt: $('prompt'), send: $('send'), stop: $('stop'), speed: $('speed'),
   temperature: $('temperature'), topP: $('top-p'), maxTokens: $('max-tokens'),
 };
-const DEFAULT_MODEL = { source: '/models/stories260K-f32.gguf', label: 'stories260K-f32.gguf' };
+const DEFAULT_MODEL = { source: new URL('models/stories260K-f32.gguf', location.href).href, label: 'stories260K-f32.gguf' };
 
 let model = null;       // the loaded model, in its worker
 let loaded = null;      // { source, label } it came from: a backend switch loads it again
@@ -60,10 +61,13 @@ async function load(source, label) {
   history.length = 0;
   ui.output.replaceChildren();
   ui.speed.textContent = '';
-  const { name, backend, backendReason, chatTemplate, contextLength } = model.info;
+  const { name, backend, backendReason, chatTemplate, contextLength, build } = model.info;
   const where = backend === 'webgpu' ? 'WebGPU' : 'the CPU';
   const how = chatTemplate ? `chat template ${chatTemplate}` : 'no chat template: it continues your text';
-  setStatus(`${label}${name ? ` (${name})` : ''} on ${where} (${backendReason}); ${contextLength} tokens of context; ${how}.`);
+  // Threads need cross-origin isolation: the server's headers, or coi-serviceworker.js's reload.
+  const threads = build === 'threads' ? `${navigator.hardwareConcurrency} CPU threads`
+    : 'one CPU thread (the page is not cross-origin isolated)';
+  setStatus(`${label}${name ? ` (${name})` : ''} on ${where} (${backendReason}); ${contextLength} tokens of context; ${how}; ${threads}.`);
   ui.model.open = false;  // room for the conversation (the summary opens it again)
   setControls();
   ui.prompt.focus();
@@ -186,3 +190,11 @@ addEventListener('drop', (event) => {
   const file = event.dataTransfer?.files[0];
   if (file) load(file, file.name);
 });
+
+// ?model=URL: a link that opens the demo with that model loading.
+const linked = new URLSearchParams(location.search).get('model');
+if (linked) {
+  const url = new URL(linked, location.href);
+  ui.url.value = url.href;
+  load(url.href, decodeURIComponent(url.pathname.split('/').pop()) || url.href);
+}

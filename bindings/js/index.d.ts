@@ -5,16 +5,35 @@ export type ModelFile = string | URL | Request | Blob | ArrayBuffer | ArrayBuffe
 /** A model file, or the files of a split model in order. */
 export type ModelSource = ModelFile | ModelFile[];
 
-/** Where cached model files are kept: the Cache API's Cache, or anything with the same three methods. */
+/** A program's own store for cached model files: the Cache API's Cache, or anything with the same three methods. */
 export interface ModelCache {
   match(url: string): Promise<Response | undefined>;
   put(url: string, response: Response): Promise<void>;
   delete(url: string): Promise<boolean>;
 }
 
-/** off: not asked for; unavailable: no Cache API here; miss: not cached and not stored; hit: every
+/** off: not asked for; unavailable: no OPFS or Cache API here (or not the one asked for); miss: not cached and not stored; hit: every
  * file came from the cache; stored: downloaded and stored for next time; failed: storing failed (quota) */
 export type CacheStatus = 'off' | 'unavailable' | 'miss' | 'hit' | 'stored' | 'failed';
+
+/** A cached model file. */
+export interface CachedModel {
+  /** the absolute URL it was downloaded from */
+  url: string;
+  size: number;
+  where: 'opfs' | 'cache-api';
+}
+
+/** Chord.cache: the files of OPFS and the Cache API that `cache` keeps. */
+export interface ModelCacheManager {
+  list(): Promise<CachedModel[]>;
+  has(url: string | URL): Promise<boolean>;
+  /** bytes of every cached file */
+  size(): Promise<number>;
+  /** true when there was a file to remove */
+  delete(url: string | URL): Promise<boolean>;
+  clear(): Promise<void>;
+}
 
 export interface LoadProgress {
   loaded: number;
@@ -27,8 +46,11 @@ export interface LoadOptions {
   signal?: AbortSignal;
   /** context window in tokens; 0 (default): the model's, at most 4096 */
   contextLength?: number;
-  /** keep files downloaded from URLs in the Cache API (keyed by URL, checked against the server's size) and reuse them */
-  cache?: boolean | ModelCache;
+  /** keep files downloaded from URLs and reuse them (keyed by URL, checked against the server's size
+   * with a HEAD request; offline, used as they are): true keeps them in the Origin Private File System
+   * where the browser has it, else in the Cache API; 'opfs' or 'cache-api' asks for one; or a store of
+   * the program's. Chord.cache manages them */
+  cache?: boolean | 'opfs' | 'cache-api' | ModelCache;
   /** 'auto' (default): WebGPU where navigator.gpu gives an adapter, else the CPU; 'webgpu' fails
    * with ChordError "unsupported" where there is none. In Node, set globalThis.navigator = { gpu }
    * from the npm `webgpu` package to compute on WebGPU. */
@@ -47,13 +69,17 @@ export interface LoadOptions {
    * WebGPU (whose tiled products need many tokens at once to fill the GPU). Each batch is one step of
    * generate(): onPromptProgress hears of it, and an abort can land between batches */
   batchSize?: number;
+  /** the URL of the package's dist/ folder (its wasm modules), where they are not beside the code: a
+   * CDN, or a setup that moved them. The first load in a page or worker decides */
+  assetBase?: string | URL;
 }
 
 export type KvCacheType = 'f16' | 'q8_0' | 'f32';
 
 export interface WorkerLoadOptions extends LoadOptions {
-  /** the worker's script, where a CDN or a bundler put it elsewhere than beside the package's files;
-   * a worker that cannot start rejects the load with ChordError "worker_failed" */
+  /** the worker's script (the package's dist/worker.js or a bundle of src/worker.js), where it is not
+   * where the package finds it; a script of another origin is started through a same-origin blob. A
+   * worker that cannot start rejects the load with ChordError "worker_failed" */
   workerUrl?: string | URL;
 }
 
@@ -92,10 +118,13 @@ export interface ModelInfo {
   kernels: string;
   /** WebGPU: the GPU dispatches one decoding step records (its fused plan); 0 before the first step and on the CPU */
   gpuDispatchesPerToken: number;
-  /** the wasm build in use: "threads" where the page is cross-origin isolated, else "single" */
+  /** the wasm build in use: "threads" in a worker (loadInWorker's or a program's own) of a cross-origin
+   * isolated page, else "single" (on a page's main thread always: pthreads would block it) */
   build: 'single' | 'threads';
   /** what `cache` did for this load */
   cache: CacheStatus;
+  /** where the cache keeps files: 'opfs', 'cache-api', 'custom' (a ModelCache), or null without one */
+  cacheWhere: 'opfs' | 'cache-api' | 'custom' | null;
   /** how many files the model was loaded from (more than one for a split model) */
   files: number;
 }
@@ -156,7 +185,9 @@ export class Chord {
   static load(source: ModelSource, options?: LoadOptions): Promise<Chord>;
   /** the same API with the model in a Web Worker (a worker thread in Node): the page never freezes */
   static loadInWorker(source: ModelSource, options?: WorkerLoadOptions): Promise<WorkerChord>;
-  /** removes a URL's file from the cache that `cache: true` fills, or every cached model when no URL is given */
+  /** the model files `cache: true` keeps, in OPFS and the Cache API */
+  static cache: ModelCacheManager;
+  /** removes a URL's file from the cache, or every cached model when no URL is given (Chord.cache's older form) */
   static deleteCached(url?: string | URL): Promise<boolean>;
   /** the WebAssembly heap: how large it is and how much of it is in use */
   static memoryUsage(): Promise<MemoryUsage>;

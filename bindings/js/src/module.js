@@ -1,24 +1,31 @@
-// Loads the WebAssembly module once per page, worker or Node process: the threaded build where
-// the page is cross-origin isolated (SharedArrayBuffer), the single-threaded one elsewhere.
-
-const isNode = typeof process === 'object' && typeof process.versions?.node === 'string' && typeof window === 'undefined';
-const variant = !isNode && globalThis.crossOriginIsolated === true && typeof SharedArrayBuffer === 'function' ? 'threads' : 'single';
+// Loads the WebAssembly module once per page, worker or Node process. The single-threaded build
+// is a static import (bundlers bundle it and copy its chord.wasm); the threaded build (threads.js)
+// runs in workers of a cross-origin isolated page (loadInWorker's, or a program's own), never on a
+// page's main thread: its pthreads block while they wait, which the main thread must never do.
+import createSingleModule from '../dist/single/chord.js';
+import { isNode, moduleOptions } from '#platform';
+import { loadThreadsModule } from './threads.js';
 
 let modulePromise;
 
-export function loadModule() {
+// Which build loadModule() loads (or loaded): 'single' or 'threads'.
+export let variant = 'single';
+
+// options: { assetBase } (see LoadOptions); only the first call's count.
+export function loadModule(options = {}) {
   modulePromise ??= (async () => {
-    const { default: createChordModule } =
-      variant === 'threads' ? await import('../dist/threads/chord.js') : await import('../dist/single/chord.js');
-    const options = {};
-    if (isNode) {
-      // In Node the module runs as in a worker-less page: hand it the wasm bytes directly.
-      const { readFile } = await import('node:fs/promises');
-      options.wasmBinary = await readFile(new URL('../dist/single/chord.wasm', import.meta.url));
+    if (threadsCanRun()) {
+      variant = 'threads';
+      return loadThreadsModule(options);
     }
-    return createChordModule(options);
+    return createSingleModule(await moduleOptions(options));
   })();
   return modulePromise;
 }
 
-export { isNode, variant };
+function threadsCanRun() {
+  const inWorker = typeof WorkerGlobalScope === 'function' && globalThis instanceof WorkerGlobalScope;
+  return !isNode && inWorker && globalThis.crossOriginIsolated === true && typeof SharedArrayBuffer === 'function';
+}
+
+export { isNode };

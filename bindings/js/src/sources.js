@@ -1,13 +1,13 @@
 // Model bytes from any source, streamed into WebAssembly memory: one _malloc'ed block per file
 // (several for a split model), never two full copies when the size is known in advance (URL with
 // Content-Length, Blob, file, ArrayBuffer).
-import { cachedModel, openCache, storeModel } from './cache.js';
+import { cachedModel, forgetModel, openCache, storeModel } from './cache.js';
 import { ChordError } from './errors.js';
-import { isNode } from './module.js';
+import { filePath, openFile } from '#platform';
 
 const SPLIT_NAME = /^(.*)-(\d{5})-of-(\d{5})\.gguf$/; // llama.cpp's gguf-split naming
 
-// Returns { blocks: [{ address, size }], cache, forget }: the blocks the caller hands over to
+// Returns { blocks: [{ address, size }], cache, cacheWhere, forget }: the blocks the caller hands over to
 // WasmModel.open() (which frees them, even when it fails); the cache status, one of 'off',
 // 'unavailable', 'miss', 'hit', 'stored', 'failed'; forget() takes stored files back out of the
 // cache (when they turn out not to be a model).
@@ -26,8 +26,8 @@ export async function readModel(module, source, { onProgress, signal, cache: cac
       blocks.push(await part.read(module, { signal, onProgress: (loaded) => progress(i, loaded) }));
     }
     const stored = await storeDownloads(module, parts, blocks, cache);
-    const forget = () => Promise.all((stored ?? []).map((url) => cache.delete(url).catch(() => false)));
-    return { blocks, cache: cacheStatus(parts, stored, status), forget };
+    const forget = () => Promise.all((stored ?? []).map((url) => forgetModel(cache, url).catch(() => false)));
+    return { blocks, cache: cacheStatus(parts, stored, status), cacheWhere: cache?.where ?? null, forget };
   } catch (error) {
     for (const block of blocks) module._free(block.address);
     await Promise.all(parts.map((part) => part.cancel()));
@@ -76,7 +76,7 @@ async function openPart(source, { signal, cache }) {
   }
   if (typeof Blob !== 'undefined' && source instanceof Blob) return streamPart(source.stream(), source.size);
   if (typeof ReadableStream !== 'undefined' && source instanceof ReadableStream) return streamPart(source, undefined);
-  const path = isNode ? await nodePath(source) : null;
+  const path = filePath(source); // Node only: paths, file: URLs
   if (path !== null) return filePart(path);
   if (typeof source === 'string' || source instanceof URL || (typeof Request !== 'undefined' && source instanceof Request)) {
     const url = typeof source === 'string' ? source : source instanceof URL ? source.href : source.url;
@@ -96,29 +96,17 @@ async function openPart(source, { signal, cache }) {
         { status: response.status });
     }
     const length = Number(response.headers.get('content-length'));
-    return { ...streamPart(response.body, Number.isFinite(length) && length > 0 ? length : undefined), url };
+    const total = Number.isFinite(length) && length > 0 ? length : undefined;
+    return { ...streamPart(response.body, total, total && rangeReopener(source, url, response, signal)), url };
   }
   throw new TypeError('model source must be a URL, Request, Blob, ArrayBuffer, Uint8Array, ReadableStream, an array ' +
     'of these for a split model, or (in Node) a file path');
 }
 
-// In Node, the file path a source names, or null: a path (POSIX or Windows, `C:\m.gguf` or
-// `C:/m.gguf`), a `file:` URL string or a URL object with the file: protocol.
-async function nodePath(source) {
-  const fileUrl = source instanceof URL ? source.protocol === 'file:' : typeof source === 'string' && /^file:/i.test(source);
-  if (fileUrl) {
-    const { fileURLToPath } = await import('node:url');
-    return fileURLToPath(source);
-  }
-  if (typeof source !== 'string') return null;
-  return !/^[a-z][a-z0-9+.-]*:/i.test(source) || /^[a-z]:[\\/]/i.test(source) ? source : null;
-}
-
 async function filePart(path) {
-  const { open } = await import('node:fs/promises');
   let file;
   try {
-    file = await open(path, 'r');
+    file = await openFile(path);
   } catch (error) {
     throw new ChordError(`cannot open the model file '${path}': ${error.message}`, error.code === 'ENOENT' ? 'not_found' : 'io',
       { cause: error });
@@ -137,15 +125,42 @@ async function filePart(path) {
 // (BYOB), so that a long download leaves no trail of chunks for the garbage collector.
 const READ_BUFFER = 1 << 20;
 
-function streamPart(stream, total) {
-  const byob = byobReader(stream);
-  const reader = byob ?? stream.getReader();
-  let buffer = byob ? new ArrayBuffer(READ_BUFFER) : null;
-  const next = async () => {
+// reopen(offset), where given, continues a stream that failed part-way (a dropped download) from
+// byte `offset`; it is tried MAX_RESUMES times in a row without progress before the error stands.
+const MAX_RESUMES = 5;
+
+function streamPart(stream, total, reopen) {
+  let byob, reader, buffer;
+  const attach = (s) => {
+    byob = byobReader(s);
+    reader = byob ?? s.getReader();
+    buffer = byob ? new ArrayBuffer(READ_BUFFER) : null;
+  };
+  attach(stream);
+  const read = async () => {
     if (!byob) return reader.read();
     const r = await reader.read(new Uint8Array(buffer));
     if (r.value) buffer = r.value.buffer; // the read hands the (transferred) buffer back
     return r;
+  };
+  let resumes = 0, resumedAt = -1;
+  const next = async (loaded, signal) => {
+    try {
+      const r = await read();
+      if (r.done && reopen && loaded < total) throw new Error(`the connection closed after ${loaded} of ${total} bytes`);
+      return r;
+    } catch (error) {
+      if (!reopen || signal?.aborted || loaded >= total) throw error;
+      resumes = loaded > resumedAt ? 1 : resumes + 1;
+      if (resumes > MAX_RESUMES) {
+        throw error instanceof ChordError ? error
+          : new ChordError(`the download broke off at byte ${loaded} of ${total}: ${error.message}`, 'network', { cause: error });
+      }
+      resumedAt = loaded;
+      reader.releaseLock?.();
+      attach(await reopen(loaded, error));
+      return next(loaded, signal);
+    }
   };
   return {
     total,
@@ -157,7 +172,7 @@ function streamPart(stream, total) {
         if (total !== undefined) address = allocate(module, total);
         for (;;) {
           signal?.throwIfAborted?.();
-          const { done, value } = await next();
+          const { done, value } = await next(loaded, signal);
           if (done) break;
           const chunk = value instanceof Uint8Array ? value : new Uint8Array(value);
           if (total !== undefined) {
@@ -186,6 +201,32 @@ function streamPart(stream, total) {
       }
     },
     cancel: () => reader.cancel().catch(() => {}),
+  };
+}
+
+// For a download that drops part-way: asks the server for the rest (HTTP Range), of the same file
+// (If-Range with its ETag or Last-Modified). A server that cannot, or whose file changed, answers
+// with the whole file (200): then the original error stands.
+function rangeReopener(source, url, first, signal) {
+  const validator = first.headers.get('etag') ?? first.headers.get('last-modified');
+  return async (offset, cause) => {
+    const headers = new Headers(typeof Request !== 'undefined' && source instanceof Request ? source.headers : undefined);
+    headers.set('range', `bytes=${offset}-`);
+    if (validator) headers.set('if-range', validator);
+    let response;
+    try {
+      response = await fetch(url, { headers, signal });
+    } catch (error) {
+      if (signal?.aborted) throw signal.reason;
+      throw new ChordError(`the download of ${url} broke off at byte ${offset} and could not resume: ${error.message}`, 'network', { cause: error });
+    }
+    const range = /^bytes (\d+)-/.exec(response.headers.get('content-range') ?? '');
+    if (response.status !== 206 || !range || Number(range[1]) !== offset) {
+      await response.body?.cancel().catch(() => {});
+      throw new ChordError(`the download of ${url} broke off at byte ${offset} (${cause?.message ?? cause}), and the server ` +
+        `cannot send the rest (HTTP ${response.status})`, 'network', { cause });
+    }
+    return response.body;
   };
 }
 
@@ -235,7 +276,7 @@ async function storeDownloads(module, parts, blocks, cache) {
     }
     return stored;
   } catch {
-    await Promise.all(stored.map((url) => cache.delete(url).catch(() => false)));
+    await Promise.all(stored.map((url) => forgetModel(cache, url).catch(() => false)));
     return null;
   }
 }

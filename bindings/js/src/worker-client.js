@@ -3,24 +3,14 @@
 import * as Comlink from 'comlink';
 import { ChatCompletions } from './chat.js';
 import { ChordError } from './errors.js'; // (and ChordError codes survive the trip from the worker)
-import { isNode } from './module.js';
+import { onWorkerFailure, startWorker } from '#platform';
 
 // workerUrl: where the worker's script is, for setups that move it (a CDN, a bundler's assets).
 export async function loadInWorker(source, { onProgress, signal, workerUrl, ...options } = {}) {
   signal?.throwIfAborted?.();
   let worker, endpoint;
   try {
-    if (isNode) {
-      const { Worker } = await import('node:worker_threads');
-      const { default: nodeEndpoint } = await import('comlink/dist/esm/node-adapter.mjs');
-      worker = new Worker(workerUrl ?? new URL('./worker.js', import.meta.url));
-      endpoint = nodeEndpoint(worker);
-    } else {
-      // A self-contained bundle of src/worker.js (npm run build): module workers cannot resolve
-      // the bare `comlink` import that bundlers and Node resolve for the rest of the package.
-      worker = new Worker(workerUrl ?? new URL('../dist/worker.js', import.meta.url), { type: 'module' });
-      endpoint = worker;
-    }
+    ({ worker, endpoint } = startWorker(workerUrl));
   } catch (error) {
     throw new ChordError(`the model's worker could not start: ${error.message}`, 'worker_failed', { cause: error });
   }
@@ -47,12 +37,7 @@ export async function loadInWorker(source, { onProgress, signal, workerUrl, ...o
 function workerFailure(worker) {
   return new Promise((_, reject) => {
     const fail = (cause) => reject(new ChordError(`the model's worker could not run: ${cause?.message ?? cause}`, 'worker_failed', { cause }));
-    if (isNode) {
-      worker.once('error', fail);
-      worker.once('exit', (code) => fail(`it exited with code ${code}`));
-    } else {
-      worker.addEventListener('error', (event) => { event.preventDefault?.(); fail(event.message || 'its script failed to load'); }, { once: true });
-    }
+    onWorkerFailure(worker, fail);
   });
 }
 

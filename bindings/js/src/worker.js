@@ -1,7 +1,7 @@
 // The worker side of Chord.loadInWorker(): one model per worker, driven over comlink.
-import * as Comlink from 'comlink';
 import './errors.js'; // ChordError codes survive the trip back
-import { Chord } from './index.js';
+import { Chord } from './chord.js';
+import { exposeToParent } from '#platform';
 
 let model = null;
 const generations = new Map(); // id -> { iterator, controller }
@@ -40,10 +40,4 @@ const api = {
   },
 };
 
-if (typeof process === 'object' && typeof process.versions?.node === 'string' && typeof self === 'undefined') {
-  const { parentPort } = await import('node:worker_threads');
-  const { default: nodeEndpoint } = await import('comlink/dist/esm/node-adapter.mjs');
-  Comlink.expose(api, nodeEndpoint(parentPort));
-} else {
-  Comlink.expose(api);
-}
+exposeToParent(api);

@@ -1,5 +1,5 @@
-// The golden suite in headless Chromium, on both wasm builds: the threaded one (page served
-// cross-origin isolated) and the single-threaded one (served without isolation). Same checks and
+// The golden suite in headless Chromium, on both wasm builds: the threaded one (in a worker of a page
+// served cross-origin isolated) and the single-threaded one (on a page served without isolation). Same checks and
 // numbers as the native and Node suites. Chromium has relaxed SIMD, so decoding runs on the
 // relaxed-SIMD kernels here (in Node, on the SIMD128 ones).
 import { test } from 'node:test';
@@ -14,7 +14,7 @@ for (const name of names) goldenModelPath(name);  // writes the synth models the
 
 for (const build of ['threads', 'single']) {
   test(`golden suite in Chromium, ${build} build`, async () => {
-    const { result } = await runPage(`golden.html?names=${names.join(',')}`, { isolated: build === 'threads', timeout: 600000 });
+    const { result } = await runPage(`golden.html?names=${names.join(',')}${build === 'threads' ? '&where=worker' : ''}`, { isolated: build === 'threads', timeout: 600000 });
     for (const r of result.results ?? []) console.log(describeGolden(r, `${result.build} (Chromium)`));
     assert.ok(result.ok, result.error);
     assert.equal(result.build, build);

@@ -115,7 +115,7 @@ test('cache: stored once, then reused; refreshed when the file changes; used off
   assert.equal((await Chord.load(storiesPath, { cache })).info.cache, 'miss'); // a local file is not cached
 });
 
-test('cache: a file that is not a model is not kept; no Cache API means "unavailable"', async () => {
+test('cache: a file that is not a model is not kept; no OPFS or Cache API means "unavailable"; Chord.cache is empty', async () => {
   const server = await fileServer({ '/bad.gguf': storiesBytes.subarray(0, 5000), '/good.gguf': storiesBytes });
   const cache = new MemoryCache();
   try {
@@ -123,7 +123,10 @@ test('cache: a file that is not a model is not kept; no Cache API means "unavail
     assert.equal(cache.entries.size, 0);
     const model = await Chord.load(`${server.base}/good.gguf`, { cache: true });
     assert.equal(model.info.cache, 'unavailable');
+    assert.equal(model.info.cacheWhere, null);
     assert.equal(model.info.files, 1);
+    assert.deepEqual(await Chord.cache.list(), []);
+    assert.equal(await Chord.cache.has(`${server.base}/good.gguf`), false);
     await model.unload();
   } finally {
     await server.close();
@@ -137,6 +140,8 @@ test('load options are checked', async () => {
   await assert.rejects(Chord.load(storiesPath, { backend: 'webgpu' }),
     (e) => e.code === 'unsupported' && /navigator\.gpu/.test(e.message));
   await assert.rejects(Chord.load(storiesPath, { threads: 0 }), (e) => e.code === 'invalid_argument');
+  await assert.rejects(Chord.load(storiesPath, { cache: 'indexeddb' }), (e) => e.code === 'invalid_argument' && /cache/.test(e.message));
+  await assert.rejects(Chord.load(storiesPath, { assetBase: 42 }), (e) => e.code === 'invalid_argument' && /assetBase/.test(e.message));
   await assert.rejects(Chord.load([]), TypeError);
   const model = await Chord.load(storiesPath, { backend: 'cpu', threads: 1 });
   assert.equal(model.info.backend, 'cpu');

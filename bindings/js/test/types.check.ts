@@ -14,6 +14,13 @@ async function usage(): Promise<void> {
   const split = await Chord.load(['https://example.com/m-00001-of-00002.gguf', new Blob([])], { cache: false });
   const status: 'hit' | 'stored' | string = split.info.cache;
   console.log(status, split.info.files, await Chord.deleteCached('https://example.com/model.gguf'));
+  const cached = await Chord.load('https://example.com/model.gguf', { cache: 'opfs', assetBase: 'https://cdn.example.com/wasm-chord/dist/' });
+  const where: 'opfs' | 'cache-api' | 'custom' | null = cached.info.cacheWhere;
+  for (const entry of await Chord.cache.list()) console.log(entry.url, entry.size, entry.where, where);
+  console.log(await Chord.cache.has(new URL('https://example.com/model.gguf')), await Chord.cache.size(), await Chord.cache.delete('x'));
+  await Chord.cache.clear();
+  // @ts-expect-error: not a cache store
+  await Chord.load('https://example.com/model.gguf', { cache: 'indexeddb' });
   const ids: number[] = model.tokenize('Hello', { bos: true });
   const text: string = model.detokenize(ids);
   const arch: string = model.info.architecture;

@@ -1,6 +1,6 @@
 // The web demo (web-demo/) in headless Chromium, as a person uses it: load the bundled model, send a
-// prompt and watch the answer grow, stop a long answer, load a corrupt file and read the error.
-// Each test saves a screenshot in build/test-output/web-demo/.
+// prompt and watch the answer grow, stop a long answer, load a corrupt file and read the error; and
+// the built folder (web-demo/dist/) on a plain static host. Each test saves a screenshot in build/test-output/web-demo/.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync, readFileSync } from 'node:fs';
@@ -48,7 +48,8 @@ test('the default model loads with one click and answers as it generates, on a p
   const { page, errors } = await openDemo({ width: 390, height: 844 });
   await page.click(byTestId('load-default'));
   await waitUntilReady(page);
-  assert.match(await page.textContent(byTestId('status')), /^stories260K-f32\.gguf \(llama\) on the CPU \(no WebGPU adapter\);.*no chat template/);
+  assert.match(await page.textContent(byTestId('status')),
+    /^stories260K-f32\.gguf \(llama\) on the CPU \(no WebGPU adapter\);.*no chat template.*; \d+ CPU threads\.$/);
   assert.equal(await page.$eval(byTestId('progress'), (p) => p.value === p.max), true);
 
   // Greedy, so that the answer is llama.cpp's continuation of the prompt.
@@ -162,5 +163,31 @@ test('with a WebGPU adapter the model computes there, and the switch moves it to
     await waitUntilReady(page);
   } finally {
     await gpuBrowser.close();
+  }
+});
+
+test('web-demo/dist on a plain static host: the service worker makes the page isolated (threads), and ?model=URL loads that model', async () => {
+  const plain = await serveDemo({ isolated: false, routes: { '/shared-models/': sharedPath('models') } });
+  try {
+    const page = await browser.newPage();
+    const errors = [];
+    page.on('pageerror', (e) => errors.push(String(e)));
+    await page.goto(`${plain.url}/?model=${encodeURIComponent(`${plain.url}/shared-models/stories260K-f32.gguf`)}`);
+    await waitUntilReady(page); // after the service worker's one reload
+    assert.equal(await page.evaluate(() => crossOriginIsolated), true);
+    assert.match(await page.textContent(byTestId('status')), /^stories260K-f32\.gguf \(llama\) on the CPU .*; \d+ CPU threads\.$/);
+    assert.equal(await page.inputValue(byTestId('model-url')), `${plain.url}/shared-models/stories260K-f32.gguf`);
+    assert.ok(plain.requests.some((r) => r.url === '/shared-models/stories260K-f32.gguf'), 'the linked model was downloaded');
+    await page.click('#settings summary');
+    await page.fill('#temperature', '0');
+    await page.fill('#max-tokens', String(golden.steps.length));
+    await page.fill(byTestId('prompt'), golden.prompt);
+    await page.press(byTestId('prompt'), 'Enter');
+    await waitForAnswer(page);
+    assert.equal(await page.textContent('.message.assistant .text'), golden.text);
+    assert.deepEqual(errors, []);
+    await page.screenshot({ path: `${screenshots}static-host.png`, fullPage: true });
+  } finally {
+    plain.close();
   }
 });

@@ -1,0 +1,208 @@
+// Chord: a model on this thread (index.js adds Chord.loadInWorker; the model's worker imports
+// this file alone, so that worker bundles hold no second worker).
+//
+//   const model = await Chord.load(source, { onProgress, signal, contextLength });
+//   for await (const { text } of model.generate('Once upon a time', { maxTokens: 64 })) ...
+//
+// The model file is streamed straight into WebAssembly memory (one copy), and generation runs
+// one token per step, yielding to the event loop so that pages stay responsive and an
+// AbortSignal can stop it.
+import { ChatCompletions } from './chat.js';
+import { ChordError, check } from './errors.js';
+import { loadModule, variant } from './module.js';
+import { modelCache } from './cache.js';
+import { readModel } from './sources.js';
+import { gpuDevice } from './webgpu.js';
+
+const KV_CACHE_TYPES = ['f16', 'q8_0', 'f32'];
+const GENERATE_DEFAULTS = { maxTokens: 256, temperature: 0.8, topK: 40, topP: 0.95, minP: 0.05, repeatPenalty: 1.0 };
+
+export class Chord {
+  #native;
+  #module;
+  #source;
+  #busy = false;
+
+  constructor(native, module, source) {
+    this.#native = native;
+    this.#module = module;
+    this.#source = source;
+    this.chat = { completions: new ChatCompletions(this) };
+  }
+
+  // source: URL string, URL, Request, Blob/File, ArrayBuffer, Uint8Array, ReadableStream, an array
+  // of these for a split model, or in Node a file path. A URL or path named like llama.cpp's split
+  // files (…-00001-of-00003.gguf) loads every part.
+  // maxMemory: bytes the model may hold in wasm memory (file, KV cache, buffers); a model over
+  // it is a ChordError 'out_of_memory' before its memory is taken. Default: the 4 GB wasm limit.
+  // kvCacheType: how keys and values are stored, 'f16' (default, as llama.cpp), 'q8_0' or 'f32'.
+  // batchSize: prompt tokens per forward pass (default 64 on the CPU, 256 on WebGPU).
+  // assetBase: the URL of the package's dist/ folder, where its wasm files are not beside the code
+  // (a CDN, an unusual bundler setup); the first load of a page or worker decides.
+  static async load(source, { onProgress, signal, contextLength = 0, cache = false, backend = 'auto', threads, maxMemory = 0, kvCacheType = 'f16', batchSize = 0, assetBase } = {}) {
+    checkBackend(backend);
+    if (!(Number.isInteger(batchSize) && batchSize >= 0 && batchSize <= 65536))
+      throw new ChordError(`batchSize must be a whole number of tokens (0: the backend's), got ${batchSize}`, 'invalid_argument');
+    if (!KV_CACHE_TYPES.includes(kvCacheType))
+      throw new ChordError(`kvCacheType must be 'f16', 'q8_0' or 'f32', got ${JSON.stringify(kvCacheType)}`, 'invalid_argument');
+    if (!(Number.isSafeInteger(maxMemory) && maxMemory >= 0))
+      throw new ChordError(`maxMemory must be a whole number of bytes, got ${maxMemory}`, 'invalid_argument');
+    if (!(cache === null || typeof cache === 'boolean' || cache === 'opfs' || cache === 'cache-api' || (cache && typeof cache === 'object')))
+      throw new ChordError(`cache must be true, false, 'opfs', 'cache-api' or a Cache-like object, got ${JSON.stringify(cache)}`, 'invalid_argument');
+    if (assetBase !== undefined && !(typeof assetBase === 'string' || assetBase instanceof URL))
+      throw new ChordError(`assetBase must be the URL of the package's dist/ folder, got ${assetBase}`, 'invalid_argument');
+    if (threads !== undefined && !(Number.isInteger(threads) && threads >= 1))
+      throw new ChordError(`threads must be a whole number of at least 1, got ${threads}`, 'invalid_argument');
+    const module = await loadModule({ assetBase: assetBase && new URL(assetBase, globalThis.location?.href).href });
+    if (threads > defaultThreads()) threads = defaultThreads(); // the worker pool holds one per core
+    // 'auto' computes on WebGPU where there is an adapter and the model fits its limits, else on
+    // the CPU, and says why.
+    let backendName = 'cpu', backendReason = backend === 'cpu' ? 'asked for' : '';
+    if (backend !== 'cpu') {
+      const { device, reason } = await gpuDevice(module);
+      if (device) {
+        backendName = 'webgpu';
+        backendReason = backend === 'webgpu' ? 'asked for' : 'a WebGPU adapter is there';
+      } else if (backend === 'webgpu') {
+        throw new ChordError(`the WebGPU backend cannot run here: ${reason}`, 'unsupported');
+      } else {
+        backendReason = reason;
+      }
+    }
+    const loaded = await readModel(module, source, { onProgress, signal, cache, maxMemory });
+    const native = new module.WasmModel();
+    try {
+      // takes ownership of the blocks, even on failure
+      const addresses = loaded.blocks.map((b) => b.address), sizes = loaded.blocks.map((b) => b.size);
+      const auto = backend === 'auto' && backendName === 'webgpu';
+      const opened = check(native.open(addresses, sizes, contextLength, threads ?? defaultThreads(), auto ? 'webgpu-or-cpu' : backendName, maxMemory, kvCacheType, batchSize));
+      if (opened.cpuBecause) backendReason = `the model does not fit the WebGPU adapter: ${opened.cpuBecause}`;
+    } catch (error) {
+      native.delete();
+      await loaded.forget();
+      throw error;
+    }
+    return new Chord(native, module, { cache: loaded.cache, cacheWhere: loaded.cacheWhere, files: loaded.blocks.length, backendReason });
+  }
+
+  // The wasm heap's size (it grows, never shrinks) and the bytes in use in it: { heapBytes, allocatedBytes }.
+  static async memoryUsage() {
+    return (await loadModule()).memoryUsage();
+  }
+
+  // The model files `cache: true` keeps (OPFS or the Cache API): list(), has(url), size(), delete(url), clear().
+  static cache = modelCache;
+
+  // Takes a URL's model file out of the cache, or every model without a URL (Chord.cache's older form).
+  static deleteCached(url) {
+    return url === undefined ? modelCache.clear().then(() => true) : modelCache.delete(url);
+  }
+
+  // Architecture, sizes, weight type, context, backend, and the wasm build in use.
+  get info() {
+    return { ...this.#live().info(), build: variant, ...this.#source };
+  }
+
+  tokenize(text, { bos = true, special = false } = {}) {
+    return check(this.#live().tokenize(String(text), bos, special));
+  }
+
+  detokenize(ids, { special = false } = {}) {
+    return check(this.#live().detokenize(Array.from(ids), special));
+  }
+
+  // Logits after `ids` at positions nPast… (forgets the generation cache). For tests and tools.
+  // A Float32Array on the CPU backend, a Promise of one on WebGPU (await works for both).
+  forward(ids, nPast = 0) {
+    const native = this.#live();
+    const result = check(native.forward(Array.from(ids), nPast));
+    if (!result.pending) return result;
+    return this.#module.chordGpuPending.then(() => check(native.forwardResult()));
+  }
+
+  // The prompt text of `messages` in the model's chat template, or the one named:
+  // { prompt, template }. ChordError "unsupported" when the model has no known template.
+  // enableThinking: false ends the prompt with Qwen3's empty thinking block (its template's
+  // enable_thinking=false); templates without that switch ignore it.
+  chatPrompt(messages, { template, addGenerationPrompt = true, enableThinking = true } = {}) {
+    if (typeof enableThinking !== 'boolean')
+      throw new ChordError(`enableThinking must be true or false, got ${JSON.stringify(enableThinking)}`, 'invalid_argument');
+    return check(this.#live().chatPrompt(messages, template ?? null, addGenerationPrompt, enableThinking));
+  }
+
+  // Yields { text, token } as text becomes certain; stops at maxTokens, an end-of-generation
+  // token, a stop string, the end of the context, or `signal` (also while the prompt is read:
+  // that goes a batch per step, and onPromptProgress({ read, total }) hears of each).
+  async *generate(prompt, options = {}) {
+    const native = this.#live();
+    if (this.#busy) throw new ChordError('a generation is already running on this model', 'invalid_argument');
+    const { signal, onPromptProgress, ...rest } = options;
+    const settings = { ...GENERATE_DEFAULTS, ...rest }; // checked, key by key, in C++
+    signal?.throwIfAborted?.();
+    this.#busy = true;
+    try {
+      const { promptTokens } = check(native.begin(typeof prompt === 'string' ? prompt : Array.from(prompt), settings));
+      for (let n = 0; ; n++) {
+        if (signal?.aborted) {
+          const last = check(native.cancel());
+          if (last.text) yield { text: last.text, token: last.token };
+          break;
+        }
+        let step = check(native.step());
+        while (step.pending) {  // WebGPU: the logits are on their way
+          await this.#module.chordGpuPending;
+          step = check(native.step());
+        }
+        if (step.promptRead) onPromptProgress?.({ read: step.promptRead, total: promptTokens });
+        if (step.text) yield { text: step.text, token: step.token };
+        if (step.done) break;
+        // Let the page breathe (and an abort arrive): after each batch of the prompt, every 8 tokens.
+        if (step.promptRead || n % 8 === 7) await new Promise((resolve) => setTimeout(resolve, 0));
+      }
+    } finally {
+      this.#busy = false;
+    }
+  }
+
+  // The whole generation at once: { text, tokens, finishReason, timings }.
+  async complete(prompt, options = {}) {
+    for await (const _ of this.generate(prompt, options)) {
+      // the generator fills the native result
+    }
+    return this.lastResult();
+  }
+
+  // The result of the last generation (also after a streamed one).
+  lastResult() {
+    const r = this.#live().result();
+    return {
+      text: r.text,
+      tokens: Array.from(r.tokens),
+      finishReason: r.finishReason,
+      timings: { promptTokens: r.promptTokens, promptMs: r.promptMs, predictedTokens: r.predictedTokens, predictedMs: r.predictedMs },
+    };
+  }
+
+  async unload() {
+    if (this.#native) {
+      this.#native.delete(); // frees the model and its bytes in wasm memory
+      this.#native = null;
+    }
+  }
+
+  #live() {
+    if (!this.#native) throw new ChordError('the model has been unloaded', 'invalid_argument');
+    return this.#native;
+  }
+}
+
+// The threaded build computes on every core by default (its worker pool has one per core); the
+// single-threaded build on one.
+function defaultThreads() {
+  return variant === 'threads' ? Math.max(1, globalThis.navigator?.hardwareConcurrency ?? 1) : 1;
+}
+
+function checkBackend(backend) {
+  if (backend === 'auto' || backend === 'cpu' || backend === 'webgpu') return;
+  throw new ChordError(`backend must be 'auto', 'cpu' or 'webgpu', got '${backend}'`, 'invalid_argument');
+}
