@@ -3,11 +3,11 @@
 // by a plain static server with and without cross-origin isolation, and driven in headless Chromium
 // (main thread and worker): the greedy continuation must be llama.cpp's. The plain-HTML page imports
 // the prebuilt browser build from a CDN address, which the browser is given from the tarball; the
-// Node example runs as a script. Bundle sizes go to the test's diagnostics.
+// Node example runs as a script, and the CLI writes the same text. Bundle sizes go to the test's diagnostics.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
@@ -36,11 +36,7 @@ before(async () => {
   mkdirSync(cdnDir, { recursive: true });
   run('tar', ['-xzf', path.join(packDir, 'wasm-chord-0.1.0.tgz'), '-C', cdnDir]);
   for (const example of ['vite', 'webpack', 'node']) npm(['ci'], path.join(examples, example));
-  const build = (example, script) => {
-    const dir = path.join(examples, example);
-    const log = npm(['run', '--silent', script], dir);
-    return log;
-  };
+  const build = (example, script) => npm(['run', '--silent', script], path.join(examples, example)); // its output
   apps['vite 8'] = { dir: path.join(examples, 'vite', 'dist'), page: '/', log: build('vite', 'build') };
   apps['vite 7'] = { dir: path.join(examples, 'vite', 'dist-vite7'), page: '/', log: build('vite', 'build:vite7') };
   apps['webpack 5'] = { dir: path.join(examples, 'webpack', 'dist'), page: '/', log: build('webpack', 'build') };
@@ -115,5 +111,13 @@ function serveFromCdn(route, isolated) {
 
 test('the Node example streams llama.cpp\'s text', () => {
   const out = run('node', ['generate.mjs', golden.prompt, String(golden.steps.length)], path.join(examples, 'node'));
+  assert.equal(out, `${golden.text}\n`);
+});
+
+test('the apps\' text is the CLI\'s: `chord generate` continues the prompt the same', () => {
+  const cli = path.join(root, 'build', 'native', 'bin', 'chord');
+  assert.ok(existsSync(cli), `${cli} is missing: build the native preset first (scripts/test.sh does)`);
+  const out = run(cli, ['generate', '-m', path.join(root, 'models', 'stories260K-f32.gguf'), '-p', golden.prompt,
+    '-n', String(golden.steps.length), '--temp', '0'], root);
   assert.equal(out, `${golden.text}\n`);
 });
