@@ -6,7 +6,7 @@
 // Node example runs as a script, and the CLI writes the same text. Bundle sizes go to the test's diagnostics.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -36,7 +36,11 @@ before(async () => {
   mkdirSync(cdnDir, { recursive: true });
   run('tar', ['-xzf', path.join(packDir, 'wasm-chord-0.1.0.tgz'), '-C', cdnDir]);
   for (const example of ['vite', 'webpack', 'node']) npm(['ci'], path.join(examples, example));
-  const build = (example, script) => npm(['run', '--silent', script], path.join(examples, example)); // its output
+  const build = (example, script) => { // what the build printed, on stdout and stderr (Vite warns there)
+    const r = spawnSync('npm', ['run', '--silent', script], { cwd: path.join(examples, example), encoding: 'utf8' });
+    assert.equal(r.status, 0, `${example} ${script} failed:\n${r.stdout}${r.stderr}`);
+    return r.stdout + r.stderr;
+  };
   apps['vite 8'] = { dir: path.join(examples, 'vite', 'dist'), page: '/', log: build('vite', 'build') };
   apps['vite 7'] = { dir: path.join(examples, 'vite', 'dist-vite7'), page: '/', log: build('vite', 'build:vite7') };
   apps['webpack 5'] = { dir: path.join(examples, 'webpack', 'dist'), page: '/', log: build('webpack', 'build') };
