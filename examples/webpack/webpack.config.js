@@ -6,6 +6,7 @@ import HtmlWebpackPlugin from 'html-webpack-plugin';
 export default {
   mode: 'production',
   entry: './src/main.js',
+  output: { clean: true },
   plugins: [new HtmlWebpackPlugin({ template: './src/index.html' })],
   performance: { assetFilter: (file) => !/\.(wasm|gguf)$/.test(file) },
 };

@@ -36,6 +36,7 @@ before(async () => {
   mkdirSync(cdnDir, { recursive: true });
   run('tar', ['-xzf', path.join(packDir, 'wasm-chord-0.1.0.tgz'), '-C', cdnDir]);
   for (const example of ['vite', 'webpack', 'node']) npm(['ci'], path.join(examples, example));
+  for (const dir of ['vite/dist', 'vite/dist-vite7', 'webpack/dist']) rmSync(path.join(examples, dir), { recursive: true, force: true });
   const build = (example, script) => { // what the build printed, on stdout and stderr (Vite warns there)
     const r = spawnSync('npm', ['run', '--silent', script], { cwd: path.join(examples, example), encoding: 'utf8' });
     assert.equal(r.status, 0, `${example} ${script} failed:\n${r.stdout}${r.stderr}`);
