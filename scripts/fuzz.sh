@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs the libFuzzer targets (fuzz/, the `fuzz` preset: clang 19 with ASan + UBSan) for SECONDS
 # each (default 60; the test command's short run), or only the targets named:
-#   ./scripts/fuzz.sh [SECONDS] [gguf|tokenizer|chat_template|sampler|generate_options ...]
+#   ./scripts/fuzz.sh [SECONDS] [gguf|tokenizer|chat_template|jinja|sampler|generate_options ...]
 # Long runs: ./scripts/fuzz.sh 3600. Corpora grow in build/fuzz/corpus/<target> (seeded from
 # ../shared on the first run); a crash leaves its input in build/fuzz/artifacts/ and fails the run.
 # Reproduce one with: build/fuzz/bin/chord_fuzz_<target> FILE (the tokenizer needs CHORD_FUZZ_VOCABS).
@@ -10,7 +10,7 @@ cd "$(dirname "$0")/.."
 seconds="${1:-60}"
 shift || true
 targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(gguf tokenizer chat_template sampler generate_options)
+[ ${#targets[@]} -gt 0 ] || targets=(gguf tokenizer chat_template jinja sampler generate_options)
 shared="$(cd "${CHORD_SHARED_DIR:-../shared}" && pwd)"
 
 cmake --preset fuzz >/dev/null
@@ -41,6 +41,8 @@ seed() {
       for i in 0 1 2 3 4 5 6 7 8 9; do
         printf "\\x$(printf %02x $i)\\x01{{ bos_token }}<|im_start|>\\0system\\0Be brief.\\0user\\0Hi!\\0assistant\\0Hello.\\0user\\0Bye\\0" > "$dir/t$i"
       done ;;
+    jinja)  # the real chat templates of tests/data/chat_templates
+      cp tests/data/chat_templates/templates/*.jinja "$dir/" ;;
     sampler)  # llama.cpp's defaults: temperature 0.8, top-k 40, top-p 0.95, min-p 0.05, penalties off
       printf '\xcd\xcc\x4c\x3f\x28\x00\x00\x00\x33\x33\x73\x3f\xcd\xcc\x4c\x3d\x00\x00\x80\x3f\x00\x00\x00\x00\x00\x00\x00\x00\x40\x00\x2a\x00\x00\x00\x00\x00\x00\x00\x07\x00\x00\x80\x3f\x00\x00\x00\x40\x00\x00\x40\x40\x00\x00\x80\x40' > "$dir/defaults" ;;
     generate_options)  # the JS package's defaults, greedy with stops, and penalties

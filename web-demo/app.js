@@ -63,7 +63,7 @@ async function load(source, label) {
   ui.speed.textContent = '';
   const { name, backend, backendReason, chatTemplate, contextLength, build } = model.info;
   const where = backend === 'webgpu' ? 'WebGPU' : 'the CPU';
-  const how = chatTemplate ? `chat template ${chatTemplate}` : 'no chat template: it continues your text';
+  const how = chatTemplate ? 'its own chat template' : 'no chat template: it continues your text';
   // Threads need cross-origin isolation: the server's headers, or coi-serviceworker.js's reload.
   const threads = build === 'threads' ? `${navigator.hardwareConcurrency} CPU threads`
     : 'one CPU thread (the page is not cross-origin isolated)';

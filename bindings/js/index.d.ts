@@ -107,8 +107,8 @@ export interface ModelInfo {
   /** the KV cache's bytes: keys and values of every layer for the whole context (on the GPU with WebGPU) */
   kvCacheBytes: number;
   weightType: string;
-  /** the chat template chatPrompt() and chat.completions use (chatml, llama3, …), or null when the model has none wasm-chord knows */
-  chatTemplate: string | null;
+  /** 'model' where the file has its own chat template (chatPrompt() and chat.completions render it), else null */
+  chatTemplate: 'model' | null;
   backend: 'cpu' | 'webgpu';
   /** why that backend: "asked for", "a WebGPU adapter is there", or what WebGPU lacked */
   backendReason: string;
@@ -206,8 +206,13 @@ export class Chord {
 }
 
 export interface ChatPromptOptions {
-  /** chat template name (chatml, qwen3, llama3, ...); default: detected from the model */
+  /** a built-in format's name (chatml, qwen3, llama3, ...), for models without a template or to
+   * override it; default: the model's own chat template (tokenizer.chat_template) */
   template?: string;
+  /** OpenAI-style tools for the template to describe to the model */
+  tools?: ChatTool[];
+  /** the template's other variables (chat_template_kwargs) */
+  variables?: ChatTemplateKwargs;
   /** end the prompt where the assistant's answer begins (default true) */
   addGenerationPrompt?: boolean;
   /**
@@ -219,27 +224,47 @@ export interface ChatPromptOptions {
 }
 
 /** Variables of the chat template, as llama.cpp's and vLLM's OpenAI-style servers take them. */
+/** The chat template's variables. The model's own template reads any it knows; the built-in
+ * formats read enable_thinking only (another key is an error there). */
 export interface ChatTemplateKwargs {
-  /** Qwen3's switch (default true); templates without it ignore it. Other keys are an error. */
+  /** Qwen3's switch (default true); templates without it ignore it */
   enable_thinking?: boolean;
+  [variable: string]: unknown;
 }
 
+/** An OpenAI-style message: the model's own template may read more fields (tool_calls, name,
+ * tool_call_id, reasoning_content, content as parts); the built-in formats read role and text content. */
 export interface ChatMessage {
-  role: 'system' | 'user' | 'assistant';
-  content: string;
+  role: 'system' | 'user' | 'assistant' | 'tool' | (string & {});
+  content: string | null | { type: string; text?: string }[];
+  [field: string]: unknown;
 }
 
+/** An OpenAI-style tool, for templates that describe tools to the model. */
+export interface ChatTool {
+  type: 'function';
+  function: { name: string; description?: string; parameters?: Record<string, unknown> };
+}
+
+/** What create() implements; any other field is a ChordError "invalid_argument". */
 export interface ChatCompletionRequest {
   messages: ChatMessage[];
+  /** accepted as OpenAI clients send it; the loaded model answers */
+  model?: string;
   stream?: boolean;
+  /** include_usage: a last chunk with no choices carries the usage */
+  stream_options?: { include_usage?: boolean };
   max_tokens?: number;
+  max_completion_tokens?: number;
+  frequency_penalty?: number;
+  presence_penalty?: number;
   temperature?: number;
   top_p?: number;
   top_k?: number;
   min_p?: number;
   stop?: string | string[];
   seed?: number;
-  /** chat template name (chatml, qwen3, llama3, phi3, ...); default: detected from the model */
+  /** a built-in format's name (chatml, qwen3, llama3, phi3, ...); default: the model's own template */
   template?: string;
   /** the template's variables, e.g. { enable_thinking: false } for Qwen3 without thinking */
   chat_template_kwargs?: ChatTemplateKwargs;
@@ -261,6 +286,8 @@ export interface ChatCompletionChunk {
   created: number;
   model: string;
   choices: { index: number; delta: { role?: 'assistant'; content?: string }; finish_reason: 'stop' | 'length' | 'cancelled' | null }[];
+  /** only on the last chunk, with stream_options.include_usage (then choices is empty) */
+  usage?: { prompt_tokens: number; completion_tokens: number; total_tokens: number };
 }
 
 export class ChatCompletions {

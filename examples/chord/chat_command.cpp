@@ -1,12 +1,14 @@
 // `chord chat -m MODEL [--template NAME] [--system TEXT] [--no-think] [-n N] [--temp T] [--seed S]`:
-// an interactive chat on standard input, one user message per line, in the model's chat template.
+// an interactive chat on standard input, one user message per line, in the model's own chat template
+// (rendered by chord::jinja) or the built-in format --template names.
 #include <cstdio>
+#include <ctime>
 #include <iostream>
 #include <memory>
 #include <optional>
 #include <string>
 
-#include "chord/chat.hpp"
+#include "chord/chat_prompt.hpp"
 #include "chord/session.hpp"
 #include "commands.hpp"
 
@@ -30,26 +32,32 @@ void run_chat(const ChatCommandOptions& options) {
     model_options.kv_cache_type = parse_kv_cache_type(options.kv_cache_type);
     model_options.threads = options.threads;
     const auto model = Model::load(options.model, model_options);
-    const ChatTemplate chat_template = chat_template_for(
-        model->file(), options.template_name.empty() ? std::nullopt : std::optional<std::string_view>(options.template_name));
+    const std::optional<std::string_view> builtin =
+        options.template_name.empty() ? std::nullopt : std::optional<std::string_view>(options.template_name);
+    const ChatPrompter prompter(model->file(), model->tokenizer());
+    prompter.require(builtin);  // no template, or one that cannot be used: fail before the first line
+    ChatRequest request;
+    if (!options.system.empty()) request.messages.push_back({{"role", "system"}, {"content", options.system}});
+    if (options.no_think) request.variables["enable_thinking"] = false;
     Session session(*model);
-    std::vector<ChatMessage> messages;
-    if (!options.system.empty()) messages.push_back({"system", options.system});
 
-    ChatOptions chat_options;
-    chat_options.enable_thinking = !options.no_think;
-    const bool has_switch = chat_template_has_thinking_switch(chat_template);
-    std::fprintf(stderr, "chat template: %s%s. Type a message and press Enter; end with Ctrl-D.\n",
-                 chat_template_name(chat_template),
-                 has_switch ? (chat_options.enable_thinking ? ", thinking on" : ", thinking off") : "");
-    if (options.no_think && !has_switch)
-        std::fprintf(stderr, "(--no-think: the %s template has no thinking switch; it changes nothing)\n",
-                     chat_template_name(chat_template));
+    const std::string thinking = options.no_think ? ", thinking off" : ", thinking on";
+    if (!builtin) {
+        std::fprintf(stderr, "chat template: the model's own%s. Type a message and press Enter; end with Ctrl-D.\n",
+                     thinking.c_str());
+    } else {
+        const ChatTemplate id = chat_template_from_name(*builtin);
+        const bool has_switch = chat_template_has_thinking_switch(id);
+        std::fprintf(stderr, "chat template: %s%s. Type a message and press Enter; end with Ctrl-D.\n", chat_template_name(id),
+                     has_switch ? thinking.c_str() : "");
+        if (options.no_think && !has_switch)
+            std::fprintf(stderr, "(--no-think: the %s template has no thinking switch; it changes nothing)\n", chat_template_name(id));
+    }
     std::string line;
     while (std::fputs("> ", stdout), std::fflush(stdout), std::getline(std::cin, line)) {
         if (line.empty()) continue;
-        messages.push_back({"user", line});
-        const std::string prompt = render_chat(chat_template, messages, /*add_generation_prompt=*/true, chat_options);
+        request.messages.push_back({{"role", "user"}, {"content", line}});
+        const std::string prompt = prompter.render(request, builtin, std::time(nullptr)).text;
         // The template spells out control tokens (<|im_start|>): let them become tokens.
         const std::vector<TokenId> tokens = model->tokenizer().encode(prompt, {/*add_special=*/true, /*parse_special=*/true});
         const GenerateResult reply = session.generate_tokens(tokens, options.generation, [](std::string_view text, TokenId) {
@@ -58,7 +66,7 @@ void run_chat(const ChatCommandOptions& options) {
             return true;
         });
         std::fputs("\n", stdout);
-        messages.push_back({"assistant", reply.text});
+        request.messages.push_back({{"role", "assistant"}, {"content", reply.text}});
         if (reply.finish_reason == FinishReason::ContextFull) {
             std::fprintf(stderr, "(the context is full: the conversation ends here)\n");
             break;
@@ -73,7 +81,7 @@ void register_chat_command(CLI::App& app) {
     o->generation.max_tokens = 512;
     CLI::App* cmd = app.add_subcommand("chat", "Chat with a model in its chat template, one message per line");
     cmd->add_option("-m,--model", o->model, "GGUF model file")->required();
-    cmd->add_option("--template", o->template_name, "Chat template name (default: detected from the model)");
+    cmd->add_option("--template", o->template_name, "A built-in chat format (chatml, llama3, ...; default: the model's own template)");
     cmd->add_option("--system", o->system, "System message");
     cmd->add_flag("--no-think", o->no_think, "Answer without thinking first (Qwen3's enable_thinking=false)");
     cmd->add_option("-n,--max-tokens", o->generation.max_tokens, "Most tokens per reply")->capture_default_str();

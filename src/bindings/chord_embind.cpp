@@ -8,9 +8,10 @@
 #include <malloc.h>
 
 #include <cstdlib>
+#include <ctime>
 #include <new>
 
-#include "chord/chat.hpp"
+#include "chord/chat_prompt.hpp"
 #include "chord/generate_options_reader.hpp"
 #include "chord/session.hpp"
 #include "chord/webgpu_backend.hpp"
@@ -150,6 +151,7 @@ public:
             }
             model_ = Model::load(std::move(file), options, gpu ? make_webgpu_backend() : nullptr);
             session_ = std::make_unique<Session>(*model_);
+            prompter_ = std::make_unique<ChatPrompter>(model_->file(), model_->tokenizer());
             return result;
         });
     }
@@ -181,13 +183,9 @@ public:
         return v;
     }
 
-    // The model's chat template as chatPrompt() would use it, or null when it has none wasm-chord knows.
+    // "model" where the file has its own chat template (chatPrompt() renders it), else null.
     val chat_template_name_or_null() const {
-        try {
-            return val(std::string(chat_template_name(chat_template_for(model_->file(), std::nullopt))));
-        } catch (const Error&) {
-            return val::null();
-        }
+        return prompter_->has_model_template() ? val("model") : val::null();
     }
 
     val tokenize(const std::string& text, bool add_special, bool parse_special) const {
@@ -224,21 +222,23 @@ public:
         return guarded([&] { return logits_to_js(model_->finish_forward()); });
     }
 
-    // The prompt text of a conversation in the model's chat template (or the named one).
-    val chat_prompt(const val& messages, const val& template_name, bool add_generation_prompt, bool enable_thinking) const {
+    // The prompt text of a conversation: request is the JSON of { messages, tools, variables,
+    // addGenerationPrompt }; template_name a built-in format's name, or null for the model's own.
+    val chat_prompt(const std::string& request_json, const val& template_name) const {
         return guarded([&] {
-            std::vector<ChatMessage> list;
-            const size_t n = messages["length"].as<size_t>();
-            for (size_t i = 0; i < n; ++i)
-                list.push_back({messages[i]["role"].as<std::string>(), messages[i]["content"].as<std::string>()});
+            const nlohmann::ordered_json json = nlohmann::ordered_json::parse(request_json);  // JSON.stringify wrote it
+            ChatRequest request;
+            request.messages = json.value("messages", nlohmann::ordered_json::array());
+            request.tools = json.value("tools", nlohmann::ordered_json());
+            request.variables = json.value("variables", nlohmann::ordered_json::object());
+            request.add_generation_prompt = json.value("addGenerationPrompt", true);
             std::optional<std::string> name;
             if (template_name.isString()) name = template_name.as<std::string>();
-            const ChatTemplate t = chat_template_for(model_->file(), name ? std::optional<std::string_view>(*name) : std::nullopt);
+            const ChatPrompt prompt = prompter_->render(request, name ? std::optional<std::string_view>(*name) : std::nullopt,
+                                                        std::time(nullptr));
             val v = val::object();
-            ChatOptions options;
-            options.enable_thinking = enable_thinking;
-            v.set("prompt", render_chat(t, list, add_generation_prompt, options));
-            v.set("template", std::string(chat_template_name(t)));
+            v.set("prompt", prompt.text);
+            v.set("template", prompt.template_name);
             return v;
         });
     }
@@ -282,6 +282,7 @@ public:
 private:
     std::unique_ptr<Model> model_;
     std::unique_ptr<Session> session_;
+    std::unique_ptr<ChatPrompter> prompter_;
 };
 
 // The wasm heap's size (it only grows) and the bytes malloc has handed out and not taken back.

@@ -120,14 +120,20 @@ export class Chord {
     return this.#module.chordGpuPending.then(() => check(native.forwardResult()));
   }
 
-  // The prompt text of `messages` in the model's chat template, or the one named:
-  // { prompt, template }. ChordError "unsupported" when the model has no known template.
-  // enableThinking: false ends the prompt with Qwen3's empty thinking block (its template's
-  // enable_thinking=false); templates without that switch ignore it.
-  chatPrompt(messages, { template, addGenerationPrompt = true, enableThinking = true } = {}) {
-    if (typeof enableThinking !== 'boolean')
+  // The prompt text of `messages`: { prompt, template }. The model's own chat template (its
+  // tokenizer.chat_template, rendered as llama.cpp renders it; template 'model'), or the built-in
+  // format `template` names (chatml, llama3, ...: for models without one). tools: OpenAI-style
+  // tools for the template to describe; variables: the template's other variables
+  // (chat_template_kwargs); enableThinking: variables.enable_thinking, Qwen3's switch.
+  chatPrompt(messages, { template, addGenerationPrompt = true, enableThinking, tools, variables = {} } = {}) {
+    if (enableThinking !== undefined && typeof enableThinking !== 'boolean')
       throw new ChordError(`enableThinking must be true or false, got ${JSON.stringify(enableThinking)}`, 'invalid_argument');
-    return check(this.#live().chatPrompt(messages, template ?? null, addGenerationPrompt, enableThinking));
+    if (variables === null || typeof variables !== 'object' || Array.isArray(variables))
+      throw new ChordError('the template variables must be an object', 'invalid_argument');
+    if (tools !== undefined && !Array.isArray(tools)) throw new ChordError('tools must be an array', 'invalid_argument');
+    if (!Array.isArray(messages)) throw new ChordError('messages must be an array', 'invalid_argument');
+    const request = { messages, tools, addGenerationPrompt, variables: enableThinking === undefined ? variables : { ...variables, enable_thinking: enableThinking } };
+    return check(this.#live().chatPrompt(JSON.stringify(request), template ?? null));
   }
 
   // Yields { text, token } as text becomes certain; stops at maxTokens, an end-of-generation

@@ -160,7 +160,7 @@ test('Qwen3 thinking switch: chatPrompt enableThinking and chat_template_kwargs.
   }
   for (const [kwargs, pattern] of [
     [{ enable_thinking: 0 }, /enable_thinking must be true or false/],
-    [{ enableThinking: false }, /chat_template_kwargs\.enableThinking is not a template variable/],
+    [{ enableThinking: false }, /'enableThinking' is not a variable the built-in chat formats read/],
     ['enable_thinking=false', /must be an object/],
   ]) {
     await assert.rejects(model.chat.completions.create({ ...request, chat_template_kwargs: kwargs }),
