@@ -18,25 +18,14 @@ export class ChatCompletions {
   }
 
   async create(request = {}) {
-    const unknown = Object.keys(request).filter((key) => !REQUEST_FIELDS.includes(key));
-    if (unknown.length > 0)
-      throw new ChordError(`chat.completions.create does not implement ${unknown.join(', ')} (it implements ${REQUEST_FIELDS.join(', ')})`, 'invalid_argument');
+    checkRequest(request);
     const { messages, stream = false, stream_options, max_tokens, max_completion_tokens, temperature, top_p, top_k, min_p, stop, seed,
       frequency_penalty, presence_penalty, template, chat_template_kwargs, signal } = request;
-    if (!Array.isArray(messages) || messages.length === 0) throw new TypeError('messages must be a non-empty array');
-    if (chat_template_kwargs !== undefined && (chat_template_kwargs === null || typeof chat_template_kwargs !== 'object' || Array.isArray(chat_template_kwargs)))
-      throw new ChordError('chat_template_kwargs must be an object', 'invalid_argument');
     const model = this.#model;
     // (await: the same code serves a model in this thread and one in a worker)
     const { prompt } = await model.chatPrompt(messages, { template, variables: chat_template_kwargs });
     // The template spells out control tokens (<|im_start|>): they must become tokens.
     const ids = await model.tokenize(prompt, { bos: true, special: true });
-    for (const [field, value] of Object.entries({ max_tokens, max_completion_tokens, temperature, top_p, top_k, min_p, seed, frequency_penalty, presence_penalty })) {
-      if (value !== undefined && typeof value !== 'number') throw new ChordError(`${field} must be a number, got ${JSON.stringify(value)}`, 'invalid_argument');
-    }
-    if (stream_options !== undefined && (!stream || stream_options === null || typeof stream_options !== 'object' ||
-        Object.keys(stream_options).some((key) => key !== 'include_usage')))
-      throw new ChordError('stream_options takes include_usage only, and only with stream: true', 'invalid_argument');
     const options = { maxTokens: max_completion_tokens ?? max_tokens, temperature, topP: top_p, topK: top_k, minP: min_p, seed, signal,
       frequencyPenalty: frequency_penalty, presencePenalty: presence_penalty, stop: stop === undefined ? undefined : [].concat(stop) };
     for (const key of Object.keys(options)) if (options[key] === undefined) delete options[key];
@@ -69,6 +58,25 @@ function usage(ids, result) {
 // What create() implements; `model` is accepted as OpenAI clients send it (the loaded model answers).
 const REQUEST_FIELDS = ['messages', 'model', 'stream', 'stream_options', 'max_tokens', 'max_completion_tokens', 'temperature',
   'top_p', 'top_k', 'min_p', 'stop', 'seed', 'frequency_penalty', 'presence_penalty', 'template', 'chat_template_kwargs', 'signal'];
+
+// The request's shape, field by field, with OpenAI's names in the messages (the generation
+// options' ranges are checked in C++).
+function checkRequest(request) {
+  const unknown = Object.keys(request).filter((key) => !REQUEST_FIELDS.includes(key));
+  if (unknown.length > 0)
+    throw new ChordError(`chat.completions.create does not implement ${unknown.join(', ')} (it implements ${REQUEST_FIELDS.join(', ')})`, 'invalid_argument');
+  const { messages, stream, stream_options, chat_template_kwargs } = request;
+  if (!Array.isArray(messages) || messages.length === 0) throw new TypeError('messages must be a non-empty array');
+  for (const field of ['max_tokens', 'max_completion_tokens', 'temperature', 'top_p', 'top_k', 'min_p', 'seed', 'frequency_penalty', 'presence_penalty']) {
+    const value = request[field];
+    if (value !== undefined && typeof value !== 'number') throw new ChordError(`${field} must be a number, got ${JSON.stringify(value)}`, 'invalid_argument');
+  }
+  if (chat_template_kwargs !== undefined && (chat_template_kwargs === null || typeof chat_template_kwargs !== 'object' || Array.isArray(chat_template_kwargs)))
+    throw new ChordError('chat_template_kwargs must be an object', 'invalid_argument');
+  if (stream_options !== undefined && (!stream || stream_options === null || typeof stream_options !== 'object' ||
+      Object.keys(stream_options).some((key) => key !== 'include_usage')))
+    throw new ChordError('stream_options takes include_usage only, and only with stream: true', 'invalid_argument');
+}
 
 // OpenAI's names: a full context ends the answer as its length limit does.
 function finishReason(reason) {
