@@ -27,5 +27,3 @@ function threadsCanRun() {
   const inWorker = typeof WorkerGlobalScope === 'function' && globalThis instanceof WorkerGlobalScope;
   return !isNode && inWorker && globalThis.crossOriginIsolated === true && typeof SharedArrayBuffer === 'function';
 }
-
-export { isNode };
