@@ -344,6 +344,12 @@ inline std::optional<ChatTemplate> detect_chat_template(std::string_view jinja_s
     return e->id;
 }
 
+// What to do when a model file has no chat template: name a built-in format.
+inline Error no_chat_template_error() {
+    return Error(ErrorCode::Unsupported, "the model has no chat template (no 'tokenizer.chat_template' metadata); "
+                                         "pass a chat template name explicitly (one of: " + chat_detail::known_names() + ")");
+}
+
 // The template to use for a model: the explicit name when given, else the one its metadata's
 // Jinja source is recognised as. Never a guess: anything else is an Unsupported error.
 inline ChatTemplate chat_template_for(const GgufFile& gguf, std::optional<std::string_view> explicit_name) {
@@ -351,9 +357,7 @@ inline ChatTemplate chat_template_for(const GgufFile& gguf, std::optional<std::s
     const std::string advice =
         "; pass a chat template name explicitly (one of: " + chat_detail::known_names() + ")";
     const MetaValue* source = gguf.find("tokenizer.chat_template");
-    if (!source)
-        throw Error(ErrorCode::Unsupported,
-                    "the model has no chat template (no 'tokenizer.chat_template' metadata)" + advice);
+    if (!source) throw no_chat_template_error();
     const std::string_view jinja = source->as_string();
     if (const std::optional<ChatTemplate> detected = detect_chat_template(jinja)) return *detected;
     if (const char* family = chat_detail::detect_family(jinja))

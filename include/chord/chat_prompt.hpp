@@ -71,9 +71,7 @@ public:
         if (builtin) {
             (void)chat_template_from_name(*builtin);
         } else if (!has_model_template_) {
-            throw Error(ErrorCode::Unsupported, "the model has no chat template (no 'tokenizer.chat_template' metadata); "
-                                                "pass a chat template name explicitly (one of: " +
-                                                    chat_detail::known_names() + ")");
+            throw no_chat_template_error();
         } else if (parse_error_) {
             throw *parse_error_;
         }
