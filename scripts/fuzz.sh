@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs the libFuzzer targets (fuzz/, the `fuzz` preset: clang 19 with ASan + UBSan) for SECONDS
 # each (default 60; the test command's short run), or only the targets named:
-#   ./scripts/fuzz.sh [SECONDS] [gguf|tokenizer|chat_template|jinja|sampler|generate_options ...]
+#   ./scripts/fuzz.sh [SECONDS] [gguf|tokenizer|chat_template|jinja|sampler|generate_options|grammar|json_schema ...]
 # Long runs: ./scripts/fuzz.sh 3600. Corpora grow in build/fuzz/corpus/<target> (seeded from
 # ../shared on the first run); a crash leaves its input in build/fuzz/artifacts/ and fails the run.
 # Reproduce one with: build/fuzz/bin/chord_fuzz_<target> FILE (the tokenizer needs CHORD_FUZZ_VOCABS).
@@ -10,7 +10,7 @@ cd "$(dirname "$0")/.."
 seconds="${1:-60}"
 shift || true
 targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(gguf tokenizer chat_template jinja sampler generate_options)
+[ ${#targets[@]} -gt 0 ] || targets=(gguf tokenizer chat_template jinja sampler generate_options grammar json_schema)
 shared="$(cd "${CHORD_SHARED_DIR:-../shared}" && pwd)"
 
 cmake --preset fuzz >/dev/null
@@ -49,6 +49,11 @@ seed() {
       echo '{"maxTokens":256,"temperature":0.8,"topK":40,"topP":0.95,"minP":0.05,"repeatPenalty":1}' > "$dir/defaults"
       echo '{"maxTokens":16,"temperature":0,"stop":["\n\n","User:"],"stopAtEndOfGeneration":false}' > "$dir/greedy"
       echo '{"frequencyPenalty":0.5,"presencePenalty":0.2,"penaltyLastN":-1,"seed":42,"stop":"."}' > "$dir/penalties" ;;
+    grammar)  # llama.cpp's example grammars, each followed by a NUL and a short text
+      for f in tests/data/grammar/examples/*.gbnf; do printf '\0{"a": [1, "b"]}' | cat "$f" - > "$dir/$(basename "$f")"; done ;;
+    json_schema)  # the schemas of the conversion cases
+      node -e 'const fs = require("fs"); const [cases, dir] = process.argv.slice(1); JSON.parse(fs.readFileSync(cases, "utf8")).forEach((c, i) => fs.writeFileSync(`${dir}/s${i}`, JSON.stringify(c.schema)))' \
+        tests/data/grammar/schema_conversions.json "$dir" ;;
   esac
 }
 

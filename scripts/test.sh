@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Every test: installs what is missing, builds the `native` and `native-asan` (ASan + UBSan)
-# presets and runs the GoogleTest suite under both, runs each fuzz target for 45 s, then
+# presets and runs the GoogleTest suite under both, runs each fuzz target for 35 s, then
 # builds the WebAssembly module and runs the wasm kernel test, the hostile-input corpus in wasm,
 # the WebGPU backend's parity test (Node + Dawn) and the npm package's tests in Node and headless
 # Chromium (the web demo's and a 100-cycle soak among them).
@@ -19,8 +19,8 @@ for preset in native native-asan; do
   ctest --preset "$preset" -j "$jobs"
 done
 
-echo "== fuzz: each libFuzzer target for 45 s (ASan + UBSan)"
-./scripts/fuzz.sh 45
+echo "== fuzz: each libFuzzer target for 35 s (ASan + UBSan)"
+./scripts/fuzz.sh 35
 
 for preset in wasm wasm-threads; do
   echo "== $preset: build"

@@ -140,3 +140,30 @@ TEST(CApi, StopStringsCancellationAndErrorsLeaveTheModelUsable) {
 }
 
 }  // namespace
+
+TEST(CApi, AGrammarOrAJsonSchemaConstrainsTheText) {
+    ModelPtr m = load_stories();
+    chord_generate_params p = chord_generate_default_params();
+    p.temperature = 1.0f;
+    p.max_tokens = 64;
+    p.grammar = "root ::= \"The \" (\"cat\" | \"dog\") \" sat.\"\n";
+    std::pair<std::string, std::vector<int32_t>> out;
+    EXPECT_EQ(chord_generate(m.get(), "Once upon a time", &p, collect, &out), CHORD_FINISH_STOP);
+    EXPECT_TRUE(out.first == "The cat sat." || out.first == "The dog sat.") << out.first;
+
+    p.grammar = nullptr;
+    p.json_schema = R"({"type": "object", "properties": {"n": {"type": "integer", "minimum": 1, "maximum": 9}}, "required": ["n"]})";
+    out = {};
+    EXPECT_EQ(chord_generate(m.get(), "Once upon a time", &p, collect, &out), CHORD_FINISH_STOP);
+    const nlohmann::json value = nlohmann::json::parse(out.first);
+    EXPECT_GE(value.at("n").get<int>(), 1) << out.first;
+    EXPECT_LE(value.at("n").get<int>(), 9) << out.first;
+
+    p.json_schema = "{not json";
+    EXPECT_EQ(chord_generate(m.get(), "Once", &p, nullptr, nullptr), CHORD_ERR_INVALID_ARGUMENT);
+    EXPECT_NE(std::string(chord_last_error(m.get())).find("json schema"), std::string::npos) << chord_last_error(m.get());
+    p.json_schema = nullptr;
+    p.grammar = "root ::= (\n";
+    EXPECT_EQ(chord_generate(m.get(), "Once", &p, nullptr, nullptr), CHORD_ERR_INVALID_ARGUMENT);
+    EXPECT_NE(std::string(chord_last_error(m.get())).find("grammar line 2, column 1: expecting ')'"), std::string::npos) << chord_last_error(m.get());
+}

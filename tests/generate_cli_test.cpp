@@ -2,6 +2,7 @@
 // model, readable text, seeded sampling that repeats, and the error contract.
 #include <gtest/gtest.h>
 
+#include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
 
@@ -53,6 +54,31 @@ TEST(GenerateCli, TheKvCacheTypeIsAnOptionAndStatsReportItsSize) {
     test::expect_error_contract(test::run_chord("chat -m " + kModel + " --template chatml --kv-cache-type F16", "Hello\n"),
                                 "'f16', 'q8_0' or 'f32'");
     test::expect_error_contract(test::run_chord("generate -m " + kModel + " -p x --kv-cache-type q8_0"), "multiple of 32");
+}
+
+TEST(GenerateCli, AGrammarFileOrAJsonSchemaConstrainsTheText) {
+    const std::filesystem::path grammar = std::filesystem::path(testing::TempDir()) / "chord_cli_choice.gbnf";
+    std::ofstream(grammar) << "root ::= \"Yes\" | \"No\" | \"Maybe\"\n";
+    const test::RunResult r = test::run_chord("generate --temp 1 --seed 3 -n 20 -m " + kModel + " -p 'Once upon a time' --grammar-file " +
+                                              test::quoted(grammar.string()));
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    EXPECT_TRUE(r.out == "Yes\n" || r.out == "No\n" || r.out == "Maybe\n") << r.out;
+
+    const test::RunResult j = test::run_chord("generate --temp 1 --seed 3 -n 200 -m " + kModel +
+                                              " -p 'Once upon a time' --json-schema '{\"type\": \"array\", \"items\": "
+                                              "{\"type\": \"boolean\"}, \"minItems\": 2, \"maxItems\": 3}'");
+    ASSERT_EQ(j.exit_code, 0) << j.err;
+    const nlohmann::json value = nlohmann::json::parse(j.out);
+    ASSERT_TRUE(value.is_array()) << j.out;
+    EXPECT_GE(value.size(), 2u);
+    EXPECT_LE(value.size(), 3u);
+    for (const auto& v : value) EXPECT_TRUE(v.is_boolean()) << j.out;
+
+    test::expect_error_contract(test::run_chord("generate -m " + kModel + " -p x --json-schema '{\"$ref\": \"http://x\"}'"),
+                                "json schema");
+    test::expect_error_contract(test::run_chord("generate -m " + kModel + " -p x --json-schema '{}' --grammar-file " +
+                                                test::quoted(grammar.string())),
+                                "excludes");
 }
 
 TEST(GenerateCli, ErrorsExitWithCodeOneAndAMessage) {

@@ -37,6 +37,29 @@ TEST(GenerateOptionsJson, EveryKeyIsRead) {
     EXPECT_FALSE(o.stop_at_end_of_generation);
 }
 
+TEST(GenerateOptionsJson, StructuredOutputLogprobsAndBiasAreRead) {
+    const GenerateOptions g = generate_options_from_json(
+        R"({"grammar":"root ::= \"a\"\n","renderSpecial":true,"topLogprobs":5,"logitBias":{"13":-100,"7":2.5}})");
+    EXPECT_EQ(g.grammar, "root ::= \"a\"\n");
+    EXPECT_TRUE(g.render_special);
+    EXPECT_EQ(g.top_logprobs, 5);
+    EXPECT_EQ(g.sampling.logit_bias, (std::vector<std::pair<TokenId, float>>{{13, -100.0f}, {7, 2.5f}}));
+    // A schema (object or JSON text) becomes its grammar; its properties keep their order.
+    const GenerateOptions s = generate_options_from_json(
+        R"({"jsonSchema":{"type":"object","properties":{"zeta":{"type":"integer"},"alpha":{"type":"boolean"}},"required":["zeta","alpha"]}})");
+    EXPECT_LT(s.grammar.find("zeta"), s.grammar.find("alpha")) << s.grammar;
+    EXPECT_EQ(generate_options_from_json(R"({"jsonSchema":"{\"type\":\"boolean\"}"})").grammar,
+              generate_options_from_json(R"({"jsonSchema":{"type":"boolean"}})").grammar);
+    EXPECT_NE(error_of(R"({"grammar":"root ::= \"a\"\n","jsonSchema":{}})").find("cannot both"), std::string::npos);
+    EXPECT_NE(error_of(R"({"jsonSchema":{"$ref":"https://example.com/s.json"}})").find("jsonSchema"), std::string::npos);
+    EXPECT_NE(error_of(R"({"jsonSchema":"{oops"})").find("not valid JSON"), std::string::npos);
+    EXPECT_NE(error_of(R"({"jsonSchema":3})").find("JSON Schema"), std::string::npos);
+    EXPECT_NE(error_of(R"({"topLogprobs":21})").find("topLogprobs"), std::string::npos);
+    EXPECT_NE(error_of(R"({"logitBias":{"x":1}})").find("token ids"), std::string::npos);
+    EXPECT_NE(error_of(R"({"logitBias":{"3":"high"}})").find("logitBias.3"), std::string::npos);
+    EXPECT_NE(error_of(R"({"grammar":7})").find("grammar"), std::string::npos);
+}
+
 TEST(GenerateOptionsJson, NullAndAbsentKeysKeepTheDefaults) {
     const GenerateOptions defaults;
     for (const char* json : {"{}", R"({"temperature":null,"stop":null})"}) {

@@ -2,6 +2,8 @@
 // responsive, streams each answer into the conversation, and stops it on request. Models with a
 // chat template get the conversation through it (the OpenAI-style chat call); a model without one
 // (the bundled stories model) continues the text of each message. ?model=URL loads that model at once.
+// JSON mode constrains every answer to a JSON object (response_format json_object, or the
+// jsonSchema option where there is no template).
 // The package's prebuilt browser build sits beside the page (web-demo/build.mjs puts it there).
 import { Chord } from './wasm-chord/dist/wasm-chord.js';
 
@@ -10,7 +12,7 @@ const ui = {
   status: $('status'), model: $('model'), progress: $('progress'), backend: $('backend'), loadDefault: $('load-default'),
   urlForm: $('url-form'), url: $('model-url'), file: $('model-file'),
   output: $('output'), chat: $('chat'), prompt: $('prompt'), send: $('send'), stop: $('stop'), speed: $('speed'),
-  temperature: $('temperature'), topP: $('top-p'), maxTokens: $('max-tokens'),
+  temperature: $('temperature'), topP: $('top-p'), maxTokens: $('max-tokens'), jsonMode: $('json-mode'),
 };
 const DEFAULT_MODEL = { source: new URL('models/stories260K-f32.gguf', location.href).href, label: 'stories260K-f32.gguf' };
 
@@ -91,9 +93,10 @@ function addMessage(role, text) {
 // The answer's text, piece by piece: through the chat template where the model has one.
 async function* answerPieces(text, options) {
   if (model.info.chatTemplate) {
-    const { maxTokens, temperature, topP, signal } = options;
+    const { maxTokens, temperature, topP, signal, jsonSchema } = options;
     const stream = await model.chat.completions.create({
       messages: history, stream: true, max_tokens: maxTokens, temperature, top_p: topP, signal,
+      ...(jsonSchema ? { response_format: { type: 'json_object' } } : {}),
     });
     for await (const chunk of stream) {
       const piece = chunk.choices[0].delta.content;
@@ -125,6 +128,7 @@ async function send() {
     temperature: numberFrom(ui.temperature, 0.7),
     topP: numberFrom(ui.topP, 0.95),
     signal: answering.signal,
+    ...(ui.jsonMode.checked ? { jsonSchema: { type: 'object' } } : {}),
   };
   const started = performance.now();
   let firstMs = null;

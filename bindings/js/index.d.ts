@@ -109,6 +109,8 @@ export interface ModelInfo {
   weightType: string;
   /** 'model' where the file has its own chat template (chatPrompt() and chat.completions render it), else null */
   chatTemplate: 'model' | null;
+  /** the tool-call format the model's template teaches, read from replies when a chat call has tools */
+  toolCallFormat: ToolCallFormat;
   backend: 'cpu' | 'webgpu';
   /** why that backend: "asked for", "a WebGPU adapter is there", or what WebGPU lacked */
   backendReason: string;
@@ -145,6 +147,16 @@ export interface GenerateOptions {
   stop?: string | string[];
   /** false: end-of-generation tokens (EOS, <|im_end|>, …) do not end the generation (default true) */
   stopAtEndOfGeneration?: boolean;
+  /** control tokens ([TOOL_CALLS], <|python_tag|>) appear in the text as their names */
+  renderSpecial?: boolean;
+  /** report each token's logprob with this many most likely tokens beside it (0 to 20) */
+  topLogprobs?: number;
+  /** added to the logits of these token ids before sampling ({ "15043": -100 } all but bans one) */
+  logitBias?: Record<string, number>;
+  /** a GBNF grammar (llama.cpp's format, start rule `root`) the generated text must follow; the generation stops when it is complete */
+  grammar?: string;
+  /** a JSON Schema the generated text must be a valid document of (made into a grammar); `{ type: 'object' }` is any JSON object */
+  jsonSchema?: object | boolean | string;
   /** stops the generation, also while the prompt is read */
   signal?: AbortSignal;
   /** after each batch of the prompt is read: tokens read so far, of total */
@@ -154,6 +166,18 @@ export interface GenerateOptions {
 export interface GenerateChunk {
   text: string;
   token: number;
+  /** with topLogprobs: the tokens generated since the last chunk */
+  logprobs?: TokenLogprob[];
+}
+
+/** A generated token's log-probability (the log-softmax of the model's logits) and the most likely tokens beside it. */
+export interface TokenLogprob {
+  id: number;
+  /** the token's text (its bytes as UTF-8; a piece of a character shows as U+FFFD) */
+  token: string;
+  bytes: number[];
+  logprob: number;
+  top: { id: number; token: string; bytes: number[]; logprob: number }[];
 }
 
 export type FinishReason = 'stop' | 'length' | 'context_full' | 'cancelled';
@@ -163,6 +187,8 @@ export interface CompleteResult {
   tokens: number[];
   finishReason: FinishReason;
   timings: { promptTokens: number; promptMs: number; predictedTokens: number; predictedMs: number };
+  /** with topLogprobs: one per token */
+  logprobs?: TokenLogprob[];
 }
 
 /** What failed: chord::ErrorCode's names (the library's), then the loader's: a download that
@@ -201,6 +227,10 @@ export class Chord {
   complete(prompt: string | Iterable<number>, options?: GenerateOptions): Promise<CompleteResult>;
   lastResult(): CompleteResult;
   chatPrompt(messages: ChatMessage[], options?: ChatPromptOptions): { prompt: string; template: string };
+  /** a finished reply split into content, reasoning and tool calls (format: default info.toolCallFormat) */
+  parseReply(text: string, format?: ToolCallFormat): ParsedReply;
+  /** a reply still streaming: its reasoning, and the content safe to show (never part of a call's marker) */
+  replySoFar(text: string, format?: ToolCallFormat): { reasoning: string; content: string };
   readonly chat: { completions: ChatCompletions };
   unload(): Promise<void>;
 }
@@ -246,6 +276,19 @@ export interface ChatTool {
   function: { name: string; description?: string; parameters?: Record<string, unknown> };
 }
 
+export type ToolCallFormat = 'none' | 'hermes' | 'llama3-json' | 'mistral' | 'qwen3-coder';
+
+export interface ParsedReply {
+  content: string;
+  reasoning: string;
+  toolCalls: { id: string; name: string; arguments: string }[];
+}
+
+export type ResponseFormat =
+  | { type: 'text' }
+  | { type: 'json_object' }
+  | { type: 'json_schema'; json_schema: { name: string; schema?: Record<string, unknown> | boolean; strict?: boolean | null; description?: string } };
+
 /** What create() implements; any other field is a ChordError "invalid_argument". */
 export interface ChatCompletionRequest {
   messages: ChatMessage[];
@@ -264,6 +307,20 @@ export interface ChatCompletionRequest {
   min_p?: number;
   stop?: string | string[];
   seed?: number;
+  /** choices to write (1 to 16), choice i with seed + i */
+  n?: number;
+  logprobs?: boolean;
+  /** with logprobs: the most likely tokens beside each (0 to 20) */
+  top_logprobs?: number;
+  logit_bias?: Record<string, number>;
+  /** the reply's form: free text, any JSON object, or a document valid under a JSON Schema (always enforced, token by token) */
+  response_format?: ResponseFormat;
+  /** a GBNF grammar the reply must follow (llama.cpp server's extension); not together with a JSON response_format */
+  grammar?: string;
+  /** functions the model may call: passed to its chat template; calls come back as message.tool_calls */
+  tools?: ChatTool[];
+  /** 'auto' (default) or 'none' (tools are not shown to the model) */
+  tool_choice?: 'auto' | 'none';
   /** a built-in format's name (chatml, qwen3, llama3, phi3, ...); default: the model's own template */
   template?: string;
   /** the template's variables, e.g. { enable_thinking: false } for Qwen3 without thinking */
@@ -271,12 +328,33 @@ export interface ChatCompletionRequest {
   signal?: AbortSignal;
 }
 
+export interface ChatLogprobs {
+  content: { token: string; logprob: number; bytes: number[]; top_logprobs: { token: string; logprob: number; bytes: number[] }[] }[];
+  refusal: null;
+}
+
+export interface ToolCall {
+  id: string;
+  type: 'function';
+  /** arguments: a JSON text, as OpenAI sends it */
+  function: { name: string; arguments: string };
+}
+
+export interface AssistantMessage {
+  role: 'assistant';
+  /** null when the reply is only tool calls */
+  content: string | null;
+  /** the reasoning block a thinking model wrote first (with tools) */
+  reasoning_content?: string;
+  tool_calls?: ToolCall[];
+}
+
 export interface ChatCompletion {
   id: string;
   object: 'chat.completion';
   created: number;
   model: string;
-  choices: { index: number; message: { role: 'assistant'; content: string }; finish_reason: 'stop' | 'length' | 'cancelled' }[];
+  choices: { index: number; message: AssistantMessage; logprobs: ChatLogprobs | null; finish_reason: 'stop' | 'length' | 'cancelled' | 'tool_calls' }[];
   usage: { prompt_tokens: number; completion_tokens: number; total_tokens: number };
 }
 
@@ -285,7 +363,12 @@ export interface ChatCompletionChunk {
   object: 'chat.completion.chunk';
   created: number;
   model: string;
-  choices: { index: number; delta: { role?: 'assistant'; content?: string }; finish_reason: 'stop' | 'length' | 'cancelled' | null }[];
+  choices: {
+    index: number;
+    delta: { role?: 'assistant'; content?: string; reasoning_content?: string; tool_calls?: (ToolCall & { index: number })[] };
+    logprobs?: ChatLogprobs;
+    finish_reason: 'stop' | 'length' | 'cancelled' | 'tool_calls' | null;
+  }[];
   /** only on the last chunk, with stream_options.include_usage (then choices is empty) */
   usage?: { prompt_tokens: number; completion_tokens: number; total_tokens: number };
 }
@@ -301,6 +384,8 @@ export interface WorkerChord {
   tokenize(text: string, options?: { bos?: boolean; special?: boolean }): Promise<number[]>;
   detokenize(ids: Iterable<number>, options?: { special?: boolean }): Promise<string>;
   chatPrompt(messages: ChatMessage[], options?: ChatPromptOptions): Promise<{ prompt: string; template: string }>;
+  parseReply(text: string, format?: ToolCallFormat): Promise<ParsedReply>;
+  replySoFar(text: string, format?: ToolCallFormat): Promise<{ reasoning: string; content: string }>;
   generate(prompt: string | Iterable<number>, options?: GenerateOptions): AsyncGenerator<GenerateChunk, void, void>;
   complete(prompt: string | Iterable<number>, options?: GenerateOptions): Promise<CompleteResult>;
   lastResult(): Promise<CompleteResult>;

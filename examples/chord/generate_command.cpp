@@ -1,10 +1,14 @@
 // `chord generate -m MODEL -p PROMPT [-n N] [--temp T] [--top-k K] [--top-p P] [--min-p P]
-//  [--repeat-penalty R] [--seed S] [--ids] [--ctx N] [--kv-cache-type f16|q8_0|f32] [--stats]`:
-//  streams the continuation.
+//  [--repeat-penalty R] [--seed S] [--grammar-file F.gbnf | --json-schema JSON | --json-schema-file F]
+//  [--ids] [--ctx N]
+//  [--kv-cache-type f16|q8_0|f32] [--stats]`: streams the continuation.
 #include <cstdio>
+#include <fstream>
 #include <memory>
+#include <sstream>
 #include <string>
 
+#include "chord/grammar/json_schema_text.hpp"
 #include "chord/session.hpp"
 #include "commands.hpp"
 
@@ -17,12 +21,24 @@ struct GenerateCommandOptions {
     uint64_t max_memory_mib = 0;
     unsigned threads = 0;
     std::string kv_cache_type = "f16";
+    std::string grammar_file, json_schema, json_schema_file;
     GenerateOptions generation;  // max tokens and sampling
     bool ids_only = false;
     bool stats = false;
 };
 
-void run_generate(const GenerateCommandOptions& options) {
+std::string read_text_file(const std::string& path) {
+    std::ifstream in(path, std::ios::binary);
+    if (!in) throw Error(ErrorCode::Io, "cannot read '" + path + "'");
+    std::ostringstream text;
+    text << in.rdbuf();
+    return text.str();
+}
+
+void run_generate(GenerateCommandOptions options) {
+    if (!options.grammar_file.empty()) options.generation.grammar = read_text_file(options.grammar_file);
+    if (!options.json_schema_file.empty()) options.json_schema = read_text_file(options.json_schema_file);
+    if (!options.json_schema.empty()) options.generation.grammar = grammar::json_schema_text_to_gbnf(options.json_schema);
     ModelOptions model_options;
     model_options.n_ctx = options.n_ctx;
     model_options.max_memory = options.max_memory_mib << 20;
@@ -68,6 +84,12 @@ void register_generate_command(CLI::App& app) {
     cmd->add_option("--min-p", o->generation.sampling.min_p, "Drop tokens below min-p times the best; 0 is off")->capture_default_str();
     cmd->add_option("--repeat-penalty", o->generation.sampling.repeat_penalty, "Penalty for recent tokens; 1 is off")->capture_default_str();
     cmd->add_option("--seed", o->generation.sampling.seed, "Random seed")->capture_default_str();
+    CLI::Option* grammar = cmd->add_option("--grammar-file", o->grammar_file,
+                                           "GBNF grammar (llama.cpp's format, rule 'root') the text must follow");
+    CLI::Option* schema = cmd->add_option("--json-schema", o->json_schema, "JSON Schema (JSON text) the text must be a document of");
+    CLI::Option* schema_file = cmd->add_option("--json-schema-file", o->json_schema_file, "The same, from a file");
+    grammar->excludes(schema)->excludes(schema_file);
+    schema->excludes(schema_file);
     cmd->add_option("--ctx", o->n_ctx, "Context window in tokens (default: the model's, at most 4096)");
     cmd->add_option("--max-memory", o->max_memory_mib, "Most memory the model may hold, in MiB (default: the machine's)")
         ->check(CLI::Range(uint64_t(1), uint64_t(1) << 40));

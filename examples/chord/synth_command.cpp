@@ -1,10 +1,12 @@
 // `chord synth --shape SHAPE --type TYPE --vocab VOCAB.gguf -o FILE [--seed N] [--ctx N]
-// [--weight-std S] [--qk-std S] [--norm-std S] [--without FEATURE]...`: writes a model of any
+// [--weight-std S] [--qk-std S] [--norm-std S] [--without FEATURE]... [--chat-template FILE]`: writes a model of any
 // architecture and shape with random weights and a real vocabulary, so that benchmarks (ours and
 // llama.cpp's, on the very same file) need no download, and so that small test models can be
 // made sensitive to every feature of their architecture.
 #include <chrono>
 #include <cstdio>
+#include <fstream>
+#include <iterator>
 #include <memory>
 #include <string>
 #include <vector>
@@ -21,6 +23,7 @@ struct SynthCommandOptions {
     uint32_t ctx = 0, vocab_size = 0;
     float weight_std = kSynthWeightStd, qk_std = 0.0f, embd_std = 0.0f, norm_mean = 1.0f, norm_std = 0.0f;
     std::vector<std::string> without;
+    std::string chat_template_file;
 };
 
 void run_synth(const SynthCommandOptions& o) {
@@ -37,6 +40,11 @@ void run_synth(const SynthCommandOptions& o) {
     options.norm_std = o.norm_std;
     options.without = o.without;
     options.vocab_size = o.vocab_size;
+    if (!o.chat_template_file.empty()) {
+        std::ifstream in(o.chat_template_file, std::ios::binary);
+        if (!in) throw Error(ErrorCode::Io, "cannot read '" + o.chat_template_file + "'");
+        options.chat_template.assign(std::istreambuf_iterator<char>(in), {});
+    }
     const auto start = std::chrono::steady_clock::now();
     const SynthResult r = synth_model(options, o.output);
     const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
@@ -59,6 +67,7 @@ void register_synth_command(CLI::App& app) {
                                            " rows that are not whole blocks fall back as llama-quantize does)")
         ->required();
     cmd->add_option("--vocab", o->vocab, "GGUF file whose tokenizer.* metadata (the vocabulary) is copied")->required();
+    cmd->add_option("--chat-template", o->chat_template_file, "Jinja file written as tokenizer.chat_template (default: the vocabulary's)");
     cmd->add_option("--vocab-size", o->vocab_size,
                     "Pad the vocabulary to this many tokens (never produced from text), for a family's embedding and "
                     "output sizes: Qwen3 151936, Gemma 3 262144");

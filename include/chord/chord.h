@@ -72,6 +72,8 @@ typedef struct chord_generate_params {
     uint64_t seed;
     const char* const* stop; /* n_stop stop strings, or NULL */
     size_t n_stop;
+    const char* grammar;     /* GBNF (llama.cpp's format, rule "root") the text must follow, or NULL */
+    const char* json_schema; /* a JSON Schema (JSON text) the text must be a document of, or NULL */
 } chord_generate_params;
 
 /* Receives each piece of generated UTF-8 text; return 0 to stop the generation. */

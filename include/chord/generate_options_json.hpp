@@ -13,7 +13,7 @@
 namespace chord {
 
 struct JsonAdapter {
-    using Value = nlohmann::json;
+    using Value = nlohmann::ordered_json;  // a JSON Schema's properties keep their order
 
     ValueKind kind(const Value& v) const {
         if (v.is_null()) return ValueKind::Null;
@@ -33,10 +33,11 @@ struct JsonAdapter {
         for (const auto& [key, value] : v.items()) out.emplace_back(key, value);
         return out;
     }
+    std::string json_text(const Value& v) const { return v.dump(); }
 };
 
 inline GenerateOptions generate_options_from_json(std::string_view text) {
-    const nlohmann::json json = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
+    const nlohmann::ordered_json json = nlohmann::ordered_json::parse(text, nullptr, /*allow_exceptions=*/false);
     if (json.is_discarded()) throw Error(ErrorCode::InvalidArgument, "generation options are not valid JSON");
     return read_generate_options(JsonAdapter{}, json);
 }

@@ -2,7 +2,7 @@
 //
 // The chain is llama.cpp's default one (common/sampling), in its order:
 //
-//   penalties → top-k → top-p → min-p → temperature → softmax → seeded draw
+//   logit bias → penalties → top-k → top-p → min-p → temperature → softmax → seeded draw
 //
 // Top-p and min-p look at the probabilities before temperature, as in llama.cpp: temperature only
 // reshapes the distribution over the tokens that survived the filters.
@@ -20,6 +20,7 @@
 #include <random>
 #include <sstream>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "chord/error.hpp"
@@ -40,6 +41,8 @@ struct SamplerParams {
     int penalty_last_n = 64;         // "recent": the last n accepted tokens; 0 = off, -1 = all since reset()
                                      // (llama.cpp's -1 means the context size; here the window has no bound)
     uint64_t seed = 0;               // seeds the std::mt19937 of the draw
+    // Added to a token's logit before anything else (OpenAI's logit_bias: -100 all but bans it).
+    std::vector<std::pair<TokenId, float>> logit_bias;
 };
 
 namespace detail {
@@ -87,6 +90,10 @@ inline void validate(const SamplerParams& p) {
     if (!(p.penalty_last_n >= -1))
         detail::bad_sampler_param("penalty_last_n must be >= -1 (0 = off, -1 = all tokens since reset)",
                                   p.penalty_last_n);
+    for (const auto& [token, bias] : p.logit_bias) {
+        if (token < 0) detail::bad_sampler_param("logit_bias token ids must be >= 0", token);
+        if (!std::isfinite(bias)) detail::bad_sampler_param("logit_bias values must be finite", bias);
+    }
 }
 
 // The highest logit's id, ties to the lowest id. NaN and -inf logits are never chosen; throws
@@ -128,7 +135,8 @@ public:
     // the penalties; the sampler stays usable.
     TokenId sample(const float* logits, size_t n_vocab) {
         detail::check_logits(logits, n_vocab, "Sampler::sample");
-        const float* scores = penalties_active() ? apply_penalties(logits, n_vocab) : logits;
+        const float* scores = params_.logit_bias.empty() ? logits : apply_logit_bias(logits, n_vocab);
+        if (penalties_active()) scores = apply_penalties(scores, n_vocab);
         // Top-k, top-p and min-p all keep the highest logit, so greedy can skip them (and the RNG).
         if (params_.temperature <= 0) return greedy(scores, n_vocab);
 
@@ -187,6 +195,14 @@ private:
     float penalize(float logit, int32_t count) const {
         logit = logit <= 0 ? logit * params_.repeat_penalty : logit / params_.repeat_penalty;
         return logit - (float(count) * params_.frequency_penalty + params_.presence_penalty);
+    }
+
+    // Copies the logits into `biased_` with the biases added (ids past n_vocab bias nothing).
+    const float* apply_logit_bias(const float* logits, size_t n_vocab) {
+        biased_.assign(logits, logits + n_vocab);
+        for (const auto& [token, bias] : params_.logit_bias)
+            if (size_t(token) < n_vocab) biased_[size_t(token)] += bias;
+        return biased_.data();
     }
 
     // Copies the logits into `penalized_` and penalizes each distinct recent token once, by its count.
@@ -312,6 +328,7 @@ private:
     size_t oldest_ = 0;  // once the ring is full, the slot the next accepted token overwrites
 
     // Scratch reused by every sample(), so only the first call (or a larger n_vocab) allocates.
+    std::vector<float> biased_;          // (n_vocab) the logits after the logit bias
     std::vector<float> penalized_;       // (n_vocab) the logits after penalties
     std::vector<int32_t> counts_;        // (n_vocab) occurrences in the window; all zero between calls
     std::vector<Candidate> candidates_;  // (<= n_vocab) the tokens still in the running

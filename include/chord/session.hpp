@@ -12,11 +12,15 @@
 #include <atomic>
 #include <chrono>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "chord/grammar/gbnf_parser.hpp"
+#include "chord/grammar/grammar_constraint.hpp"
+#include "chord/logprobs.hpp"
 #include "chord/model.hpp"
 #include "chord/sampler.hpp"
 #include "chord/streaming_decoder.hpp"
@@ -28,6 +32,15 @@ struct GenerateOptions {
     SamplerParams sampling;
     std::vector<std::string> stop;   // generation ends before the first of these strings
     bool stop_at_end_of_generation = true;  // EOS, EOT, <|im_end|>, … end the generation
+    // Control tokens appear in the text as their names ([TOOL_CALLS], <|python_tag|>): what a
+    // tool-call parser reads. Off: they are no text.
+    bool render_special = false;
+    // GBNF (llama.cpp's grammar format, start rule "root") the generated text must follow; empty = none.
+    // The generation stops when the grammar is complete.
+    std::string grammar;
+    // Log-probabilities of each generated token (GenerateResult::logprobs): -1 = none, else with the
+    // this many most likely tokens beside it (0 to kMaxTopLogprobs).
+    int top_logprobs = -1;
     // Called after each batch of the prompt with the tokens read so far and the prompt's length
     // (a progress bar for long prompts); return false to cancel.
     std::function<bool(size_t read, size_t total)> on_prompt_progress;
@@ -48,6 +61,7 @@ inline const char* finish_reason_name(FinishReason r) {
 struct GenerateResult {
     std::string text;             // the generated text, without the stop string
     std::vector<TokenId> tokens;  // the generated tokens (the one that matched a stop token excluded)
+    std::vector<TokenLogprob> logprobs;  // one per token, where GenerateOptions::top_logprobs >= 0
     FinishReason finish_reason = FinishReason::Length;
     size_t prompt_tokens = 0;     // tokens of the prompt
     size_t prompt_tokens_computed = 0;  // of which were not already in the cache
@@ -90,6 +104,7 @@ public:
     struct Step {
         std::string text;  // newly certain text (may be empty)
         TokenId token = kNoToken;
+        const TokenLogprob* logprob = nullptr;  // this step's token's, where asked for (valid until the next step)
         bool done = false;
         bool pending = false;
         size_t prompt_read = 0;  // tokens of the prompt in the cache so far
@@ -97,6 +112,9 @@ public:
 
     void begin(const std::vector<TokenId>& prompt, const GenerateOptions& options) {
         if (options.max_tokens < 0) throw Error(ErrorCode::InvalidArgument, "max_tokens must be >= 0");
+        if (options.top_logprobs < -1 || options.top_logprobs > kMaxTopLogprobs)
+            throw Error(ErrorCode::InvalidArgument,
+                        "top_logprobs must be from 0 to " + std::to_string(kMaxTopLogprobs) + " (or -1: no logprobs)");
         if (prompt.empty()) throw Error(ErrorCode::InvalidArgument, "the prompt has no tokens");
         if (prompt.size() >= model_.n_ctx())
             throw Error(ErrorCode::ContextFull, "the prompt has " + std::to_string(prompt.size()) +
@@ -105,12 +123,14 @@ public:
         for (const std::string& stop : options.stop)
             if (stop.empty()) throw Error(ErrorCode::InvalidArgument, "stop strings must not be empty");
         for (TokenId id : prompt) model_.tokenizer().vocab().check_id(id);
+        for (const auto& bias : options.sampling.logit_bias) model_.tokenizer().vocab().check_id(bias.first);
         Sampler sampler(options.sampling);  // validates before any work
+        use_grammar(options.grammar);
 
         options_ = options;
         sampler_.emplace(std::move(sampler));
         filter_ = StopStringFilter(options_.stop);
-        decoder_.emplace(model_.tokenizer());
+        decoder_.emplace(model_.tokenizer(), options.render_special);
         result_ = GenerateResult{};
         result_.prompt_tokens = prompt.size();
         prompt_ = prompt;
@@ -157,25 +177,33 @@ public:
             if (options_.max_tokens == 0) return finish(FinishReason::Length);
         }
         const std::vector<float>& logits = model_.finish_forward();
-        const TokenId token = sampler_->sample(logits.data(), logits.size());
+        if (grammar_ && grammar_->must_end()) return finish(FinishReason::Stop);
+        const TokenId token = choose_token(logits);
         if (options_.stop_at_end_of_generation && model_.tokenizer().vocab().is_end_of_generation(token))
             return finish(FinishReason::Stop);
         sampler_->accept(token);
+        if (grammar_) grammar_->accept(token);
         result_.tokens.push_back(token);
+        if (options_.top_logprobs >= 0)
+            result_.logprobs.push_back(token_logprob(logits, token, options_.top_logprobs, logprob_scratch_));
         const StopStringFilter::Output out = filter_.push(decoder_->push(token));
         s.text = out.text;
         s.token = token;
+        if (!result_.logprobs.empty()) s.logprob = &result_.logprobs.back();
         result_.text += out.text;
         if (out.stopped) {
             Step last = finish(FinishReason::Stop);
             last.text = s.text;
             last.token = token;
+            last.logprob = s.logprob;
             return last;
         }
-        if (int(result_.tokens.size()) == options_.max_tokens) {  // no need to compute what follows
-            Step last = finish(FinishReason::Length);
+        const bool grammar_complete = grammar_ && grammar_->must_end();  // no token but an end may follow
+        if (grammar_complete || int(result_.tokens.size()) == options_.max_tokens) {  // no need to compute what follows
+            Step last = finish(grammar_complete ? FinishReason::Stop : FinishReason::Length);
             last.text = s.text + last.text;
             last.token = token;
+            last.logprob = s.logprob;
             return last;
         }
         return s;
@@ -223,6 +251,37 @@ private:
         reuse = std::min(reuse, prompt_.size() - 1);  // the last prompt token is always run: its logits are needed
         cached_.resize(reuse);
         result_.prompt_tokens_computed = prompt_.size() - reuse;
+    }
+
+    // Parses the generation's grammar (a grammar used again keeps its tables and cached masks).
+    void use_grammar(const std::string& text) {
+        if (text.empty()) {
+            grammar_ = nullptr;
+            return;
+        }
+        if (text != grammar_text_ || !grammar_constraint_) {
+            const grammar::Grammar parsed = grammar::parse_gbnf(text, "root", &model_.tokenizer().vocab());
+            if (!sorted_pieces_) sorted_pieces_ = std::make_shared<const grammar::SortedPieces>(model_.tokenizer());
+            grammar_constraint_ = std::make_unique<grammar::GrammarConstraint>(parsed, sorted_pieces_);
+            grammar_text_ = text;
+        }
+        grammar_ = grammar_constraint_.get();
+        grammar_->reset();
+    }
+
+    // Samples as without a grammar, and only if the grammar rejects that token samples again from
+    // the logits the grammar allows (llama.cpp's order: the vocabulary-wide mask is the slow part,
+    // and a model that follows the format seldom needs it; for greedy the result is the same).
+    TokenId choose_token(const std::vector<float>& logits) {
+        const TokenId first = sampler_->sample(logits.data(), logits.size());
+        if (!grammar_ || grammar_->allows(first)) return first;
+        masked_logits_.assign(logits.begin(), logits.end());
+        grammar_->mask(masked_logits_.data(), masked_logits_.size());
+        try {
+            return sampler_->sample(masked_logits_.data(), masked_logits_.size());
+        } catch (const Error&) {
+            throw Error(ErrorCode::InvalidArgument, "grammar: no token of the vocabulary can continue the text here");
+        }
     }
 
     // Until the whole prompt is in the cache (after that, the cache also holds generated tokens).
@@ -292,7 +351,15 @@ private:
     std::optional<Sampler> sampler_;
     StopStringFilter filter_;
     std::optional<StreamingDecoder> decoder_;
+    grammar::GrammarConstraint* grammar_ = nullptr;  // the generation's grammar, if it has one
     GenerateResult result_;
+
+    // Kept between generations: the vocabulary sorted for grammar masks, and the last grammar.
+    std::shared_ptr<const grammar::SortedPieces> sorted_pieces_;
+    std::string grammar_text_;
+    std::unique_ptr<grammar::GrammarConstraint> grammar_constraint_;
+    std::vector<float> masked_logits_;
+    std::vector<TokenId> logprob_scratch_;
     Clock::time_point prompt_start_, generation_start_;
 };
 

@@ -83,6 +83,9 @@ struct SynthOptions {
     // More tokens than the vocabulary has: padded with tokens no text produces, so that a benchmark
     // model has its family's embedding and output sizes (Qwen3's 151936, Gemma 3's 262144). 0: as is.
     uint32_t vocab_size = 0;
+    // A chat template (Jinja source) written as tokenizer.chat_template instead of the vocabulary's
+    // own, so that tests can give a small model any family's template. Empty: the vocabulary's.
+    std::string chat_template;
 
     bool lacks(const char* feature) const { return std::find(without.begin(), without.end(), feature) != without.end(); }
 };
@@ -388,9 +391,12 @@ inline SynthPlan synth_plan(const SynthOptions& options, const GgufFile& vocab) 
     layout.set("general.file_type", GgufValue::u32(format.file_type));
     const bool padded = n_vocab > given;
     if (padded) pad_vocabulary(vocab, n_vocab, layout);
+    const bool own_template = !options.chat_template.empty();
     for (const MetaEntry& e : vocab.metadata())
-        if (e.key.substr(0, 10) == "tokenizer." && !(padded && is_padded_key(e.key)))
+        if (e.key.substr(0, 10) == "tokenizer." && !(padded && is_padded_key(e.key)) &&
+            !(own_template && e.key == "tokenizer.chat_template"))
             layout.set(std::string(e.key), GgufValue::copy_of(e.value));
+    if (own_template) layout.set("tokenizer.chat_template", GgufValue::string(options.chat_template));
 
     for (const SynthTensor& t : plan.tensors) layout.add_tensor(t.name, t.type, t.shape);
     return plan;

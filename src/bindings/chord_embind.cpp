@@ -14,6 +14,7 @@
 #include "chord/chat_prompt.hpp"
 #include "chord/generate_options_reader.hpp"
 #include "chord/session.hpp"
+#include "chord/tool_calls.hpp"
 #include "chord/webgpu_backend.hpp"
 
 namespace chord::wasm {
@@ -49,10 +50,32 @@ val ids_to_js(const std::vector<TokenId>& ids) {
     return out;
 }
 
-val step_to_js(const Session::Step& s) {
+// One token's log-probability as OpenAI writes it: the token's text and bytes (a piece may be part
+// of a UTF-8 character), its logprob, and the most likely tokens beside it.
+val logprob_to_js(const TokenLogprob& lp, const Tokenizer& tokenizer) {
+    const auto entry = [&](TokenId id, float logprob) {
+        const std::string_view piece = tokenizer.token_to_piece(id, /*render_special=*/true);
+        val bytes = val::array();
+        for (char c : piece) bytes.call<void>("push", int(uint8_t(c)));
+        val e = val::object();
+        e.set("id", id);
+        e.set("token", std::string(piece));
+        e.set("bytes", bytes);
+        e.set("logprob", logprob);
+        return e;
+    };
+    val v = entry(lp.token, lp.logprob);
+    val top = val::array();
+    for (const auto& [id, logprob] : lp.top) top.call<void>("push", entry(id, logprob));
+    v.set("top", top);
+    return v;
+}
+
+val step_to_js(const Session::Step& s, const Tokenizer& tokenizer) {
     val v = val::object();
     v.set("text", s.text);
     v.set("token", s.token);
+    if (s.logprob) v.set("logprob", logprob_to_js(*s.logprob, tokenizer));
     v.set("done", s.done);
     v.set("pending", s.pending);  // the logits are on their way: await Module.chordGpuPending, step again
     if (s.prompt_read) v.set("promptRead", s.prompt_read);  // a batch of the prompt was read
@@ -86,6 +109,7 @@ struct JsAdapter {
         for (size_t i = 0; i < n; ++i) out.emplace_back(keys[i].as<std::string>(), v[keys[i]]);
         return out;
     }
+    std::string json_text(const val& v) const { return val::global("JSON").call<std::string>("stringify", v); }
 };
 
 // _malloc'ed blocks handed over by JS: the ones not yet taken are freed on the way out.
@@ -180,7 +204,44 @@ public:
         if (!q) q = model_->file().find_tensor("blk.0.attn_qkv.weight");
         v.set("weightType", std::string(q ? type_name(q->type) : "unknown"));
         v.set("chatTemplate", chat_template_name_or_null());
+        const MetaValue* chat_template = model_->file().find("tokenizer.chat_template");
+        v.set("toolCallFormat", std::string(tool_call_format_name(
+                                    chat_template ? detect_tool_call_format(chat_template->as_string()) : ToolCallFormat::None)));
         return v;
+    }
+
+    // A finished reply split into { content, reasoning, toolCalls: [{ id, name, arguments }] } for a
+    // format named by tool_call_format_name().
+    val parse_reply(const std::string& text, const std::string& format_name) const {
+        return guarded([&] {
+            const ParsedReply parsed = parse_tool_calls(text, tool_call_format(format_name));
+            val calls = val::array();
+            for (const ToolCall& call : parsed.tool_calls) {
+                val c = val::object();
+                c.set("id", call.id);
+                c.set("name", call.name);
+                c.set("arguments", call.arguments);
+                calls.call<void>("push", c);
+            }
+            val v = val::object();
+            v.set("content", parsed.content);
+            v.set("reasoning", parsed.reasoning_content);
+            v.set("toolCalls", calls);
+            return v;
+        });
+    }
+
+    // A reply still streaming: its reasoning so far, and how much of the content after it can be
+    // shown now ({ reasoning, content: the part safe to show }).
+    val reply_so_far(const std::string& text, const std::string& format_name) const {
+        return guarded([&] {
+            const ToolCallFormat format = tool_call_format(format_name);
+            const ReasoningSplit split = split_reasoning_so_far(text, format);
+            val v = val::object();
+            v.set("reasoning", std::string(split.reasoning));
+            v.set("content", std::string(split.content.substr(0, tool_call_safe_prefix(split.content, format))));
+            return v;
+        });
     }
 
     // "model" where the file has its own chat template (chatPrompt() renders it), else null.
@@ -256,12 +317,12 @@ public:
     }
 
     val step() {
-        return guarded([&] { return step_to_js(session_->step()); });
+        return guarded([&] { return step_to_js(session_->step(), model_->tokenizer()); });
     }
 
     // Ends the generation; returns the text that was still held back.
     val cancel() {
-        return guarded([&] { return step_to_js(session_->finish(FinishReason::Cancelled)); });
+        return guarded([&] { return step_to_js(session_->finish(FinishReason::Cancelled), model_->tokenizer()); });
     }
 
     val result() const {
@@ -274,12 +335,23 @@ public:
         v.set("promptMs", r.prompt_ms);
         v.set("predictedTokens", r.tokens.size());
         v.set("predictedMs", r.generation_ms);
+        if (!r.logprobs.empty()) {
+            val logprobs = val::array();
+            for (const TokenLogprob& lp : r.logprobs) logprobs.call<void>("push", logprob_to_js(lp, model_->tokenizer()));
+            v.set("logprobs", logprobs);
+        }
         return v;
     }
 
     void reset() { session_->reset(); }
 
 private:
+    static ToolCallFormat tool_call_format(const std::string& name) {
+        const std::optional<ToolCallFormat> format = tool_call_format_from_name(name);
+        if (!format) throw Error(ErrorCode::InvalidArgument, "no tool-call format is named '" + name + "'");
+        return *format;
+    }
+
     std::unique_ptr<Model> model_;
     std::unique_ptr<Session> session_;
     std::unique_ptr<ChatPrompter> prompter_;
@@ -308,6 +380,8 @@ EMSCRIPTEN_BINDINGS(wasm_chord) {
         .function("forward", &WasmModel::forward)
         .function("forwardResult", &WasmModel::forward_result)
         .function("chatPrompt", &WasmModel::chat_prompt)
+        .function("parseReply", &WasmModel::parse_reply)
+        .function("replySoFar", &WasmModel::reply_so_far)
         .function("begin", &WasmModel::begin)
         .function("step", &WasmModel::step)
         .function("cancel", &WasmModel::cancel)

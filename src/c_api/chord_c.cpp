@@ -5,6 +5,7 @@
 #include <exception>
 #include <string>
 
+#include "chord/grammar/json_schema_text.hpp"
 #include "chord/session.hpp"
 
 struct chord_model {
@@ -56,7 +57,7 @@ chord_load_params chord_load_default_params(void) { return chord_load_params{0, 
 
 chord_generate_params chord_generate_default_params(void) {
     const chord::SamplerParams s;
-    return chord_generate_params{256, s.temperature, s.top_k, s.top_p, s.min_p, s.repeat_penalty, s.seed, nullptr, 0};
+    return chord_generate_params{256, s.temperature, s.top_k, s.top_p, s.min_p, s.repeat_penalty, s.seed, nullptr, 0, nullptr, nullptr};
 }
 
 chord_model* chord_load(const char* path, const chord_load_params* params, char* error, size_t error_size) {
@@ -135,6 +136,10 @@ int chord_generate(chord_model* model, const char* prompt, const chord_generate_
             if (!p.stop || !p.stop[i]) throw chord::Error(chord::ErrorCode::InvalidArgument, "stop string is NULL");
             options.stop.emplace_back(p.stop[i]);
         }
+        if (p.grammar && p.json_schema)
+            throw chord::Error(chord::ErrorCode::InvalidArgument, "grammar and json_schema cannot both be given");
+        if (p.grammar) options.grammar = p.grammar;
+        if (p.json_schema) options.grammar = chord::grammar::json_schema_text_to_gbnf(p.json_schema);
         const chord::GenerateResult r = model->session->generate(prompt, options, [&](std::string_view text, chord::TokenId token) {
             return !on_text || on_text(text.data(), text.size(), token, user_data) != 0;
         });

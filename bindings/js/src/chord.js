@@ -136,7 +136,19 @@ export class Chord {
     return check(this.#live().chatPrompt(JSON.stringify(request), template ?? null));
   }
 
-  // Yields { text, token } as text becomes certain; stops at maxTokens, an end-of-generation
+  // A finished reply in a tool-call format (info.toolCallFormat: 'hermes', 'llama3-json', 'mistral',
+  // 'qwen3-coder', 'none'): { content, reasoning, toolCalls: [{ id, name, arguments }] }.
+  parseReply(text, format = this.info.toolCallFormat) {
+    return check(this.#live().parseReply(text, format));
+  }
+
+  // A reply still streaming: { reasoning, content } where content stops before anything that is or
+  // may become a tool call's marker (so a stream never shows a marker and takes it back).
+  replySoFar(text, format = this.info.toolCallFormat) {
+    return check(this.#live().replySoFar(text, format));
+  }
+
+  // Yields { text, token, logprobs? } as text becomes certain; stops at maxTokens, an end-of-generation
   // token, a stop string, the end of the context, or `signal` (also while the prompt is read:
   // that goes a batch per step, and onPromptProgress({ read, total }) hears of each).
   async *generate(prompt, options = {}) {
@@ -148,10 +160,13 @@ export class Chord {
     this.#busy = true;
     try {
       const { promptTokens } = check(native.begin(typeof prompt === 'string' ? prompt : Array.from(prompt), settings));
+      // With topLogprobs, each chunk carries the logprobs of the tokens since the last chunk.
+      const logprobs = settings.topLogprobs === undefined ? null : [];
+      const chunk = (step) => ({ text: step.text, token: step.token, ...(logprobs ? { logprobs: logprobs.splice(0) } : {}) });
       for (let n = 0; ; n++) {
         if (signal?.aborted) {
           const last = check(native.cancel());
-          if (last.text) yield { text: last.text, token: last.token };
+          if (last.text) yield chunk(last);
           break;
         }
         let step = check(native.step());
@@ -160,7 +175,8 @@ export class Chord {
           step = check(native.step());
         }
         if (step.promptRead) onPromptProgress?.({ read: step.promptRead, total: promptTokens });
-        if (step.text) yield { text: step.text, token: step.token };
+        if (step.logprob) logprobs?.push(step.logprob);
+        if (step.text) yield chunk(step);
         if (step.done) break;
         // Let the page breathe (and an abort arrive): after each batch of the prompt, every 8 tokens.
         if (step.promptRead || n % 8 === 7) await new Promise((resolve) => setTimeout(resolve, 0));
@@ -186,6 +202,7 @@ export class Chord {
       tokens: Array.from(r.tokens),
       finishReason: r.finishReason,
       timings: { promptTokens: r.promptTokens, promptMs: r.promptMs, predictedTokens: r.predictedTokens, predictedMs: r.predictedMs },
+      ...(r.logprobs ? { logprobs: r.logprobs } : {}),
     };
   }
 

@@ -64,6 +64,14 @@ class WorkerChord {
     return this.#remote.chatPrompt(messages, options);
   }
 
+  parseReply(text, format) {
+    return this.#remote.parseReply(text, format);
+  }
+
+  replySoFar(text, format) {
+    return this.#remote.replySoFar(text, format);
+  }
+
   async *generate(prompt, { signal, onPromptProgress, ...options } = {}) {
     signal?.throwIfAborted?.();
     const progress = onPromptProgress ? Comlink.proxy(onPromptProgress) : undefined; // functions travel as proxies

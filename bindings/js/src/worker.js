@@ -16,6 +16,8 @@ const api = {
   tokenize: (text, options) => model.tokenize(text, options),
   detokenize: (ids, options) => model.detokenize(ids, options),
   chatPrompt: (messages, options) => model.chatPrompt(messages, options),
+  parseReply: (text, format) => model.parseReply(text, format),
+  replySoFar: (text, format) => model.replySoFar(text, format),
   start(prompt, options, onPromptProgress) {
     const controller = new AbortController();
     const id = nextId++;
