@@ -167,3 +167,53 @@ TEST(CApi, AGrammarOrAJsonSchemaConstrainsTheText) {
     EXPECT_EQ(chord_generate(m.get(), "Once", &p, nullptr, nullptr), CHORD_ERR_INVALID_ARGUMENT);
     EXPECT_NE(std::string(chord_last_error(m.get())).find("grammar line 2, column 1: expecting ')'"), std::string::npos) << chord_last_error(m.get());
 }
+
+TEST(CApi, EmbedWritesLlamaCppsVectorAndLeavesGenerationAsItWas) {
+    ModelPtr m = load_stories();
+    const int dimension = chord_embed(m.get(), nullptr, CHORD_POOLING_DEFAULT, 1, nullptr, 0);
+    ASSERT_EQ(dimension, 64);
+    const nlohmann::json golden =
+        nlohmann::json::parse(std::ifstream(std::filesystem::path(CHORD_TEST_DATA_DIR) / "embeddings" / "stories260K-f32.json"));
+    for (const auto& c : golden["cases"]) {
+        const std::string pooling = c["pooling"].get<std::string>();
+        const int code = pooling == "mean" ? CHORD_POOLING_MEAN : pooling == "cls" ? CHORD_POOLING_CLS : CHORD_POOLING_LAST;
+        std::vector<float> out(size_t(dimension) + 1, -7.0f);
+        EXPECT_EQ(chord_embed(m.get(), c["text"].get<std::string>().c_str(), code, 1, out.data(), out.size()), dimension);
+        const std::vector<float> expected = c["embedding"].get<std::vector<float>>();
+        for (size_t i = 0; i < expected.size(); ++i) EXPECT_NEAR(out[i], expected[i], 5e-4) << pooling << " " << i;
+        EXPECT_EQ(out.back(), -7.0f);  // nothing past the dimension
+    }
+
+    // The model's session forgets the cache the embeddings overwrote: the greedy text is llama.cpp's.
+    chord_generate_params p = chord_generate_default_params();
+    p.temperature = 0.0f;
+    p.max_tokens = 16;
+    std::pair<std::string, std::vector<int32_t>> first, second;
+    EXPECT_EQ(chord_generate(m.get(), "Once upon a time", &p, collect, &first), CHORD_FINISH_LENGTH);
+    std::vector<float> out(64);
+    EXPECT_EQ(chord_embed(m.get(), "Tom had a big red ball.", CHORD_POOLING_DEFAULT, 0, out.data(), 64), 64);
+    EXPECT_EQ(chord_generate(m.get(), "Once upon a time", &p, collect, &second), CHORD_FINISH_LENGTH);
+    EXPECT_EQ(second.first, first.first);
+    const nlohmann::json generation =
+        nlohmann::json::parse(std::ifstream(chord::test::shared_dir() / "golden" / "stories260K-f32.json"));
+    EXPECT_EQ(second.first, generation["cases"][0]["text"].get<std::string>());
+}
+
+TEST(CApi, EmbedErrorsAreStatusesWithAMessage) {
+    ModelPtr m = load_stories();
+    std::vector<float> out(64);
+    EXPECT_EQ(chord_embed(nullptr, "x", CHORD_POOLING_MEAN, 1, out.data(), 64), CHORD_ERR_INVALID_ARGUMENT);
+    EXPECT_EQ(chord_embed(m.get(), nullptr, CHORD_POOLING_MEAN, 1, out.data(), 64), CHORD_ERR_INVALID_ARGUMENT);
+    EXPECT_EQ(chord_embed(m.get(), "x", 0, 1, out.data(), 64), CHORD_ERR_INVALID_ARGUMENT);
+    EXPECT_NE(std::string(chord_last_error(m.get())).find("chord_pooling"), std::string::npos) << chord_last_error(m.get());
+    EXPECT_EQ(chord_embed(m.get(), "x", CHORD_POOLING_MEAN, 1, out.data(), 63), CHORD_ERR_INVALID_ARGUMENT);
+    EXPECT_NE(std::string(chord_last_error(m.get())).find("the embedding has 64"), std::string::npos) << chord_last_error(m.get());
+
+    chord_load_params params = chord_load_default_params();
+    params.n_ctx = 4;
+    char error[256];
+    ModelPtr small(chord_load(kStories.c_str(), &params, error, sizeof error));
+    ASSERT_NE(small, nullptr) << error;
+    EXPECT_EQ(chord_embed(small.get(), "Once upon a time there was", CHORD_POOLING_MEAN, 1, out.data(), 64), CHORD_ERR_CONTEXT_FULL);
+    EXPECT_EQ(chord_embed(small.get(), "Once", CHORD_POOLING_MEAN, 1, out.data(), 64), 64);  // still usable
+}

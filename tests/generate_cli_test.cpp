@@ -4,6 +4,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <sstream>
 #include <nlohmann/json.hpp>
 
 #include "cli_runner.hpp"
@@ -79,6 +80,23 @@ TEST(GenerateCli, AGrammarFileOrAJsonSchemaConstrainsTheText) {
     test::expect_error_contract(test::run_chord("generate -m " + kModel + " -p x --json-schema '{}' --grammar-file " +
                                                 test::quoted(grammar.string())),
                                 "excludes");
+}
+
+TEST(GenerateCli, AFullContextShiftsUnlessAskedNotTo) {
+    const auto count_ids = [](const std::string& line) {
+        std::istringstream in(line);
+        size_t n = 0;
+        for (std::string id; in >> id;) ++n;
+        return n;
+    };
+    const std::string args = "generate --ids --temp 0 -n 100 --ctx 64 -m " + kModel + " -p 'Once upon a time'";
+    const test::RunResult shifted = test::run_chord(args + " --keep 4");
+    ASSERT_EQ(shifted.exit_code, 0) << shifted.err;
+    EXPECT_EQ(count_ids(shifted.out), 100u) << shifted.out;
+    const test::RunResult stopped = test::run_chord(args + " --no-context-shift");
+    ASSERT_EQ(stopped.exit_code, 0) << stopped.err;
+    EXPECT_LT(count_ids(stopped.out), 64u) << stopped.out;
+    EXPECT_EQ(shifted.out.rfind(stopped.out.substr(0, stopped.out.size() - 1), 0), 0u);  // the same tokens until the shift
 }
 
 TEST(GenerateCli, ErrorsExitWithCodeOneAndAMessage) {

@@ -2,17 +2,20 @@
 // responsive, streams each answer into the conversation, and stops it on request. Models with a
 // chat template get the conversation through it (the OpenAI-style chat call); a model without one
 // (the bundled stories model) continues the text of each message. ?model=URL loads that model at once.
+// A conversation is kept across reloads (saved-chat.js): loading the same model again shows it
+// and restores the model's cache, so the next answer reads only the new message; New chat forgets it.
 // JSON mode constrains every answer to a JSON object (response_format json_object, or the
 // jsonSchema option where there is no template).
 // The package's prebuilt browser build sits beside the page (web-demo/build.mjs puts it there).
 import { Chord } from './wasm-chord/dist/wasm-chord.js';
+import { forgetChat, saveChat, savedChat } from './saved-chat.js';
 
 const $ = (id) => document.getElementById(id);
 const ui = {
   status: $('status'), model: $('model'), progress: $('progress'), backend: $('backend'), loadDefault: $('load-default'),
   urlForm: $('url-form'), url: $('model-url'), file: $('model-file'),
   output: $('output'), chat: $('chat'), prompt: $('prompt'), send: $('send'), stop: $('stop'), speed: $('speed'),
-  temperature: $('temperature'), topP: $('top-p'), maxTokens: $('max-tokens'), jsonMode: $('json-mode'),
+  temperature: $('temperature'), topP: $('top-p'), maxTokens: $('max-tokens'), jsonMode: $('json-mode'), newChat: $('new-chat'),
 };
 const DEFAULT_MODEL = { source: new URL('models/stories260K-f32.gguf', location.href).href, label: 'stories260K-f32.gguf' };
 
@@ -69,10 +72,31 @@ async function load(source, label) {
   // Threads need cross-origin isolation: the server's headers, or coi-serviceworker.js's reload.
   const threads = build === 'threads' ? `${navigator.hardwareConcurrency} CPU threads`
     : 'one CPU thread (the page is not cross-origin isolated)';
-  setStatus(`${label}${name ? ` (${name})` : ''} on ${where} (${backendReason}); ${contextLength} tokens of context; ${how}; ${threads}.`);
+  const resumed = await resumeChat(label);
+  setStatus(`${label}${name ? ` (${name})` : ''} on ${where} (${backendReason}); ${contextLength} tokens of context; ${how}; ${threads}.` +
+    (resumed ? ' The saved conversation is back.' : ''));
   ui.model.open = false;  // room for the conversation (the summary opens it again)
   setControls();
   ui.prompt.focus();
+}
+
+// The conversation saved for this model, shown again and its cache restored (a cache the model
+// refuses, e.g. after a change of context length, only costs reading the conversation again).
+async function resumeChat(label) {
+  const saved = await savedChat(label);
+  if (!saved) return false;
+  for (const message of saved.history) {
+    history.push(message);
+    addMessage(message.role, message.content);
+  }
+  await model.loadSession(saved.session).catch(() => {});
+  return true;
+}
+
+// After each answer: the conversation and the model's cache (the CPU backend can save it).
+async function keepChat() {
+  if (!loaded || model.info.backend !== 'cpu') return;
+  await saveChat(loaded.label, history, await model.saveSession()).catch(() => {});
 }
 
 function addMessage(role, text) {
@@ -142,6 +166,8 @@ async function send() {
     }
     const { timings, finishReason } = await model.lastResult();
     history.push({ role: 'assistant', content: reply });
+    Object.assign(ui.speed.dataset, { promptTokens: timings.promptTokens, promptTokensComputed: timings.promptTokensComputed });
+    await keepChat();
     const perSecond = timings.predictedMs > 0 ? (1e3 * timings.predictedTokens) / timings.predictedMs : 0;
     ui.speed.textContent = `${timings.predictedTokens} tokens at ${perSecond.toFixed(1)} tokens/s; ` +
       `first token after ${Math.round(firstMs ?? performance.now() - started)} ms`;
@@ -181,6 +207,14 @@ ui.prompt.addEventListener('keydown', (event) => {
   }
 });
 ui.stop.addEventListener('click', () => answering?.abort());
+ui.newChat.addEventListener('click', async () => {
+  answering?.abort();
+  history.length = 0;
+  ui.output.replaceChildren();
+  ui.speed.textContent = '';
+  if (loaded) await forgetChat(loaded.label);
+  ui.prompt.focus();
+});
 
 // A model file dropped anywhere on the page.
 addEventListener('dragover', (event) => {

@@ -149,6 +149,11 @@ export interface GenerateOptions {
   stopAtEndOfGeneration?: boolean;
   /** control tokens ([TOOL_CALLS], <|python_tag|>) appear in the text as their names */
   renderSpecial?: boolean;
+  /** when the context is full: keep the first nKeep tokens, drop the older half of the rest and go on, as llama.cpp does
+   * (default true; CPU backend); false: stop with 'context_full' */
+  contextShift?: boolean;
+  /** tokens a shift keeps (llama.cpp's --keep: 0 = only BOS, -1 = the whole prompt) */
+  nKeep?: number;
   /** report each token's logprob with this many most likely tokens beside it (0 to 20) */
   topLogprobs?: number;
   /** added to the logits of these token ids before sampling ({ "15043": -100 } all but bans one) */
@@ -186,7 +191,10 @@ export interface CompleteResult {
   text: string;
   tokens: number[];
   finishReason: FinishReason;
-  timings: { promptTokens: number; promptMs: number; predictedTokens: number; predictedMs: number };
+  /** promptTokensComputed: the prompt's tokens not already in the cache (the rest were reused) */
+  timings: { promptTokens: number; promptTokensComputed: number; promptMs: number; predictedTokens: number; predictedMs: number };
+  /** how often the context was full and shifted (see GenerateOptions.contextShift) */
+  contextShifts: number;
   /** with topLogprobs: one per token */
   logprobs?: TokenLogprob[];
 }
@@ -231,7 +239,15 @@ export class Chord {
   parseReply(text: string, format?: ToolCallFormat): ParsedReply;
   /** a reply still streaming: its reasoning, and the content safe to show (never part of a call's marker) */
   replySoFar(text: string, format?: ToolCallFormat): { reasoning: string; content: string };
+  /** the embedding of a text or token ids (one Float32Array of embeddingLength), or of each text of an array; CPU backend */
+  embed(input: string | number[], options?: EmbedOptions): Float32Array;
+  embed(input: string[], options?: EmbedOptions): Float32Array[];
+  embedOne(input: string | number[], options?: EmbedOptions): { embedding: Float32Array; tokens: number };
+  /** the conversation's cache (tokens, keys, values) as bytes, for loadSession() after a reload; CPU backend */
+  saveSession(): Uint8Array;
+  loadSession(bytes: Uint8Array): { cachedTokens: number };
   readonly chat: { completions: ChatCompletions };
+  readonly embeddings: Embeddings;
   unload(): Promise<void>;
 }
 
@@ -274,6 +290,32 @@ export interface ChatMessage {
 export interface ChatTool {
   type: 'function';
   function: { name: string; description?: string; parameters?: Record<string, unknown> };
+}
+
+export interface EmbedOptions {
+  /** how the tokens' hidden states become one vector; default: the file's pooling_type, else 'mean' */
+  pooling?: 'mean' | 'last' | 'cls';
+  /** L2-normalize (default true, as llama.cpp's --embd-normalize 2) */
+  normalize?: boolean;
+}
+
+export interface EmbeddingsRequest {
+  input: string | string[] | number[] | number[][];
+  /** accepted as OpenAI clients send it; the loaded model answers */
+  model?: string;
+  encoding_format?: 'float' | 'base64';
+  user?: string;
+}
+
+export interface EmbeddingsResponse {
+  object: 'list';
+  data: { object: 'embedding'; index: number; embedding: number[] | string }[];
+  model: string;
+  usage: { prompt_tokens: number; total_tokens: number };
+}
+
+export class Embeddings {
+  create(request: EmbeddingsRequest): Promise<EmbeddingsResponse>;
 }
 
 export type ToolCallFormat = 'none' | 'hermes' | 'llama3-json' | 'mistral' | 'qwen3-coder';
@@ -386,9 +428,15 @@ export interface WorkerChord {
   chatPrompt(messages: ChatMessage[], options?: ChatPromptOptions): Promise<{ prompt: string; template: string }>;
   parseReply(text: string, format?: ToolCallFormat): Promise<ParsedReply>;
   replySoFar(text: string, format?: ToolCallFormat): Promise<{ reasoning: string; content: string }>;
+  embed(input: string | number[], options?: EmbedOptions): Promise<Float32Array>;
+  embed(input: string[], options?: EmbedOptions): Promise<Float32Array[]>;
+  embedOne(input: string | number[], options?: EmbedOptions): Promise<{ embedding: Float32Array; tokens: number }>;
+  saveSession(): Promise<Uint8Array>;
+  loadSession(bytes: Uint8Array): Promise<{ cachedTokens: number }>;
   generate(prompt: string | Iterable<number>, options?: GenerateOptions): AsyncGenerator<GenerateChunk, void, void>;
   complete(prompt: string | Iterable<number>, options?: GenerateOptions): Promise<CompleteResult>;
   lastResult(): Promise<CompleteResult>;
   readonly chat: { completions: ChatCompletions };
+  readonly embeddings: Embeddings;
   unload(): Promise<void>;
 }

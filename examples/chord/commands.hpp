@@ -12,5 +12,6 @@ void register_generate_command(CLI::App& app);
 void register_chat_command(CLI::App& app);
 void register_split_command(CLI::App& app);
 void register_synth_command(CLI::App& app);
+void register_embed_command(CLI::App& app);
 
 }  // namespace chord::cli

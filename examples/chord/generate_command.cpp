@@ -1,6 +1,6 @@
 // `chord generate -m MODEL -p PROMPT [-n N] [--temp T] [--top-k K] [--top-p P] [--min-p P]
 //  [--repeat-penalty R] [--seed S] [--grammar-file F.gbnf | --json-schema JSON | --json-schema-file F]
-//  [--ids] [--ctx N]
+//  [--keep N] [--no-context-shift] [--ids] [--ctx N]
 //  [--kv-cache-type f16|q8_0|f32] [--stats]`: streams the continuation.
 #include <cstdio>
 #include <fstream>
@@ -90,6 +90,11 @@ void register_generate_command(CLI::App& app) {
     CLI::Option* schema_file = cmd->add_option("--json-schema-file", o->json_schema_file, "The same, from a file");
     grammar->excludes(schema)->excludes(schema_file);
     schema->excludes(schema_file);
+    cmd->add_option("--keep", o->generation.n_keep,
+                    "Tokens of the prompt a context shift keeps (llama.cpp's --keep: 0 = the BOS, -1 = all)")
+        ->capture_default_str();
+    cmd->add_flag("--no-context-shift", [o](int64_t) { o->generation.context_shift = false; },
+                  "Stop when the context is full instead of shifting it");
     cmd->add_option("--ctx", o->n_ctx, "Context window in tokens (default: the model's, at most 4096)");
     cmd->add_option("--max-memory", o->max_memory_mib, "Most memory the model may hold, in MiB (default: the machine's)")
         ->check(CLI::Range(uint64_t(1), uint64_t(1) << 40));

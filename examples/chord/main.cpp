@@ -18,6 +18,7 @@ int main(int argc, char** argv) {
     chord::cli::register_chat_command(app);
     chord::cli::register_split_command(app);
     chord::cli::register_synth_command(app);
+    chord::cli::register_embed_command(app);
 
     // CLI11 would report an unknown command as a missing one; name it instead.
     const auto is_command = [&](const std::string& name) {

@@ -76,6 +76,28 @@ public:
     // x[i] = cap * tanh(x[i] / cap): Gemma 2's final logit soft-capping
     virtual void soft_cap(BufferId x, float cap, size_t n) = 0;
 
+    // --- the KV cache between steps: context shifts and saved sessions ---
+    // A backend without them throws Error(Unsupported), before it changes anything.
+    //
+    // One layer's context shift, as llama.cpp's (llama_memory_seq_rm, seq_add and its K-shift):
+    // the positions [first, first + count) leave both caches, those of [first + count, n_used) move
+    // down by `count`, and every key left in [0, n_used − count) is turned by `rope` (the layer's
+    // own) through its change of position, then stored again in the cache's type. The keys before
+    // `first` turn by 0, as llama.cpp turns every cell: a no-op, except that RoPE's magnitude factor
+    // (YaRN, LongRoPE's attention factor) scales them as it does the moved ones.
+    virtual void shift_cache(BufferId /*k_cache*/, BufferId /*v_cache*/, const RopeParams& /*rope*/, size_t /*n_used*/,
+                             size_t /*first*/, size_t /*count*/) {
+        throw Error(ErrorCode::Unsupported, "the " + name() + " backend cannot shift its KV cache");
+    }
+    // Rows [first, first + n) of a cache as the bytes of its type: kv_cache_row_bytes() a row, laid
+    // out as on the CPU (little-endian halves, floats, or Q8_0 blocks).
+    virtual void read_cache_rows(BufferId /*cache*/, size_t /*first*/, size_t /*n*/, uint8_t* /*out*/) const {
+        throw Error(ErrorCode::Unsupported, "the " + name() + " backend cannot read its KV cache back");
+    }
+    virtual void write_cache_rows(BufferId /*cache*/, size_t /*first*/, size_t /*n*/, const uint8_t* /*in*/) {
+        throw Error(ErrorCode::Unsupported, "the " + name() + " backend cannot write its KV cache");
+    }
+
     // --- a whole step ---
     // The operations of `graph` on the step's rows, in order. A backend may plan the graph as a
     // whole (fuse, reuse); the result must be that of run_op_by_op.

@@ -1,4 +1,4 @@
-/* wasm-chord's C ABI: load a GGUF model, tokenize, generate with a callback, free.
+/* wasm-chord's C ABI: load a GGUF model, tokenize, generate with a callback, embed, free.
  * For C programs and FFI users. Every call that can fail returns a negative status and leaves
  * the message in chord_last_error(); nothing aborts, and the model stays usable after an error. */
 #ifndef CHORD_H
@@ -40,6 +40,15 @@ typedef enum chord_finish_reason {
     CHORD_FINISH_CONTEXT_FULL = 2, /* the context window is full */
     CHORD_FINISH_CANCELLED = 3     /* chord_cancel() or the callback returned 0 */
 } chord_finish_reason;
+
+/* How chord_embed makes one vector of the tokens' final hidden states: llama.cpp's pooling types,
+ * with its numbers. */
+typedef enum chord_pooling {
+    CHORD_POOLING_DEFAULT = -1, /* the model's (<arch>.pooling_type), else mean */
+    CHORD_POOLING_MEAN = 1,
+    CHORD_POOLING_CLS = 2,      /* the first token's (BOS, where the vocabulary adds one) */
+    CHORD_POOLING_LAST = 3
+} chord_pooling;
 
 /* How the KV cache stores keys and values (as llama.cpp's cache types). */
 typedef enum chord_kv_cache_type {
@@ -104,6 +113,15 @@ int32_t chord_tokenize(chord_model* model, const char* text, size_t text_length,
  * negative chord_status. `params` may be NULL for the defaults. */
 int chord_generate(chord_model* model, const char* prompt, const chord_generate_params* params,
                    chord_text_callback on_text, void* user_data);
+
+/* The embedding of `text` (tokens as llama-embedding makes them: BOS/EOS as the vocabulary asks,
+ * control tokens in the text parsed): the final hidden states after the output norm, pooled by
+ * `pooling` (a chord_pooling), scaled to unit length unless `normalize` is 0. Writes the vector
+ * to `out` and returns its dimension (the model's n_embd), or a negative chord_status; with `out`
+ * NULL and `n_out` 0 only returns the dimension. A text longer than the context fails with
+ * CHORD_ERR_CONTEXT_FULL. The KV cache is overwritten: the next chord_generate() reads its prompt
+ * from the start. */
+int chord_embed(chord_model* model, const char* text, int pooling, int normalize, float* out, size_t n_out);
 
 /* Thread-safe: makes a running chord_generate() return CHORD_FINISH_CANCELLED. */
 void chord_cancel(chord_model* model);

@@ -64,14 +64,16 @@ public:
             else if (key == "stop") o.stop = stop_strings(key, v);
             else if (key == "stopAtEndOfGeneration") o.stop_at_end_of_generation = boolean(key, v);
             else if (key == "renderSpecial") o.render_special = boolean(key, v);
+            else if (key == "contextShift") o.context_shift = boolean(key, v);
+            else if (key == "nKeep") o.n_keep = int(whole(key, v, -1, INT32_MAX));
             else if (key == "topLogprobs") o.top_logprobs = int(whole(key, v, 0, kMaxTopLogprobs));
             else if (key == "logitBias") s.logit_bias = logit_bias(key, v);
             else if (key == "grammar") grammar = text(key, v);
             else if (key == "jsonSchema") schema_grammar = json_schema_grammar(key, v);
             else
                 bad(key, "is not one (known: maxTokens, temperature, topK, topP, minP, repeatPenalty, frequencyPenalty, "
-                         "presencePenalty, penaltyLastN, seed, stop, stopAtEndOfGeneration, renderSpecial, topLogprobs, logitBias, grammar, "
-                         "jsonSchema)");
+                         "presencePenalty, penaltyLastN, seed, stop, stopAtEndOfGeneration, renderSpecial, contextShift, nKeep, "
+                         "topLogprobs, logitBias, grammar, jsonSchema)");
         }
         if (!grammar.empty() && !schema_grammar.empty()) bad("jsonSchema", "and 'grammar' cannot both be given");
         o.grammar = grammar.empty() ? schema_grammar : grammar;

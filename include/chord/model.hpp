@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cmath>
+#include <functional>
 #include <memory>
 #include <new>
 #include <set>
@@ -57,14 +58,10 @@ public:
     // Runs `n` tokens at positions n_past, n_past+1, … (the cache must hold positions
     // [0, n_past) already) and returns the logits that follow the last of them.
     const std::vector<float>& forward(const TokenId* tokens, size_t n, uint32_t n_past) {
-        if (n == 0) throw Error(ErrorCode::InvalidArgument, "forward needs at least one token");
-        if (uint64_t(n_past) + n > n_ctx_)
-            throw Error(ErrorCode::ContextFull, std::to_string(n_past + n) + " tokens do not fit in the context of " +
-                                                    std::to_string(n_ctx_));
-        for (size_t i = 0; i < n; ++i) tokenizer_.vocab().check_id(tokens[i]);
+        check_tokens(tokens, n, n_past);
         for (size_t done = 0; done < n;) {
             const size_t batch = std::min<size_t>(n - done, batch_size_);
-            forward_batch(tokens + done, batch, n_past + uint32_t(done));
+            forward_batch(graph_, tokens + done, batch, n_past + uint32_t(done));
             done += batch;
         }
         if (backend_->reads_asynchronously()) {  // the caller awaits the read, then finish_forward()
@@ -84,6 +81,65 @@ public:
         logits_pending_ = false;
         return logits_;
     }
+
+    // The final hidden states of `n` tokens read from position 0: each token's residual stream
+    // after the output norm, which is what llama.cpp returns as a decoder model's embeddings.
+    // `on_batch(rows, first, count)` gets rows [first, first + count) after each batch, n_embd
+    // floats a row (valid during the call). The logits are not computed. This overwrites the KV
+    // cache: cache_epoch() changes.
+    using HiddenRows = std::function<void(const float* rows, size_t first, size_t count)>;
+    void hidden_states(const TokenId* tokens, size_t n, const HiddenRows& on_batch) {
+        check_tokens(tokens, n, 0);
+        if (backend_->reads_asynchronously())  // every batch's rows must be read before the next overwrites them
+            throw Error(ErrorCode::Unsupported, "hidden states (embeddings) need a backend that reads synchronously; the " +
+                                                    backend_->name() + " backend here reads asynchronously: use the CPU backend");
+        ++cache_epoch_;  // before any batch: a failed one has overwritten the cache too
+        hidden_rows_.resize(size_t(batch_size_) * config_.n_embd);
+        for (size_t done = 0; done < n;) {
+            const size_t batch = std::min<size_t>(n - done, batch_size_);
+            forward_batch(hidden_graph_, tokens + done, batch, uint32_t(done));
+            backend_->read(xn_, 0, batch, hidden_rows_.data());
+            on_batch(hidden_rows_.data(), done, batch);
+            done += batch;
+        }
+    }
+
+    // Changes whenever something other than forward() overwrote the KV cache (hidden_states(),
+    // write_cache_state()): a caller that remembers what the cache holds, as Session does, must
+    // forget it then.
+    uint64_t cache_epoch() const { return cache_epoch_; }
+
+    // --- the KV cache between steps (Session: context shifts, saved states) ---
+    // Positions [first, first + count) leave every layer's cache and [first + count, n_used) move
+    // down by `count`, their keys turned to the new positions by the layer's own RoPE (the global
+    // or the sliding-window one), as llama.cpp's context shift. Error(Unsupported), with nothing
+    // changed, where the backend cannot.
+    void shift_cache(uint32_t n_used, uint32_t first, uint32_t count) {
+        for (const Layer& L : layers_)
+            backend_->shift_cache(L.k_cache, L.v_cache, L.windowed ? rope_local_ : rope_global_, n_used, first, count);
+    }
+    // Positions [0, n) of every layer, keys then values a layer, as the bytes of the cache's type:
+    // cache_state_bytes(n) of them.
+    uint64_t cache_state_bytes(uint32_t n) const { return 2ull * config_.n_layer * n * cache_row_bytes(); }
+    void read_cache_state(uint32_t n, uint8_t* out) const {
+        const size_t part = size_t(n * cache_row_bytes());
+        for (const Layer& L : layers_) {
+            backend_->read_cache_rows(L.k_cache, 0, n, out);
+            backend_->read_cache_rows(L.v_cache, 0, n, out + part);
+            out += 2 * part;
+        }
+    }
+    void write_cache_state(uint32_t n, const uint8_t* in) {
+        ++cache_epoch_;  // overwritten: whoever remembered the old contents must forget them
+        const size_t part = size_t(n * cache_row_bytes());
+        for (const Layer& L : layers_) {
+            backend_->write_cache_rows(L.k_cache, 0, n, in);
+            backend_->write_cache_rows(L.v_cache, 0, n, in + part);
+            in += 2 * part;
+        }
+    }
+    // Bytes of one position of one layer's keys (or values) in the cache.
+    uint64_t cache_row_bytes() const { return kv_cache_row_bytes(kv_cache_type_, config_.kv_width()); }
 
 private:
     struct Layer {
@@ -258,16 +314,40 @@ private:
         logits_.resize(c.n_vocab);
     }
 
-    void forward_batch(const TokenId* tokens, size_t n, uint32_t n_past) {
-        positions_.resize(n);
-        for (size_t i = 0; i < n; ++i) positions_[i] = int32_t(n_past + i);
-        backend_->run(graph_, {tokens, positions_.data(), n});
+    void check_tokens(const TokenId* tokens, size_t n, uint32_t n_past) const {
+        if (n == 0) throw Error(ErrorCode::InvalidArgument, "forward needs at least one token");
+        if (uint64_t(n_past) + n > n_ctx_)
+            throw Error(ErrorCode::ContextFull, std::to_string(uint64_t(n_past) + n) + " tokens do not fit in the context of " +
+                                                    std::to_string(n_ctx_));
+        for (size_t i = 0; i < n; ++i) tokenizer_.vocab().check_id(tokens[i]);
     }
 
-    // The forward pass of a step, as the list of backend operations (step_graph.hpp), built once.
+    void forward_batch(const StepGraph& graph, const TokenId* tokens, size_t n, uint32_t n_past) {
+        positions_.resize(n);
+        for (size_t i = 0; i < n; ++i) positions_[i] = int32_t(n_past + i);
+        backend_->run(graph, {tokens, positions_.data(), n});
+    }
+
+    // The forward passes as lists of backend operations (step_graph.hpp), built once: the step's,
+    // which ends in the last token's logits, and hidden_states()'s, which ends in every token's
+    // output norm.
     void build_graph() {
         const ModelConfig& c = config_;
-        StepGraph& g = graph_;
+        add_layers(graph_);
+        // Only the last token's logits are needed to continue.
+        graph_.add(LastRowOp{x_, last_});
+        graph_.one_row_from = graph_.ops.size();
+        graph_.add(RmsNormOp{last_, output_norm_, c.rms_eps, last_});
+        graph_.add(MatmulOp{output_, last_, logits_buffer_});
+        if (c.final_softcap != 0.0f) graph_.add(SoftCapOp{logits_buffer_, c.final_softcap});
+
+        add_layers(hidden_graph_);
+        hidden_graph_.add(RmsNormOp{x_, output_norm_, c.rms_eps, xn_});
+    }
+
+    // The embedding lookup and every layer, on all rows of the batch.
+    void add_layers(StepGraph& g) const {
+        const ModelConfig& c = config_;
         g.add(EmbedOp{token_embd_, x_});
         if (c.embedding_scale != 1.0f) g.add(ScaleOp{x_, c.embedding_scale});
         for (const Layer& L : layers_) {
@@ -322,12 +402,6 @@ private:
             if (c.post_norms) g.add(RmsNormOp{proj_, L.post_ffn_norm, c.rms_eps, proj_});
             g.add(AddOp{x_, proj_});
         }
-        // Only the last token's logits are needed to continue.
-        g.add(LastRowOp{x_, last_});
-        g.one_row_from = g.ops.size();
-        g.add(RmsNormOp{last_, output_norm_, c.rms_eps, last_});
-        g.add(MatmulOp{output_, last_, logits_buffer_});
-        if (c.final_softcap != 0.0f) g.add(SoftCapOp{logits_buffer_, c.final_softcap});
     }
 
     GgufFile file_;  // first: the backend computes on views into its bytes
@@ -342,8 +416,10 @@ private:
     RopeParams rope_global_{}, rope_local_{};
     std::vector<Layer> layers_;
     BufferId x_, xn_, q_, k_, v_, qkv_, attn_, proj_, gate_, up_, gate_up_, last_, logits_buffer_;
-    StepGraph graph_;
+    StepGraph graph_, hidden_graph_;
     std::vector<int32_t> positions_;
+    std::vector<float> hidden_rows_;  // [batch_size × n_embd]: hidden_states()'s rows of one batch
+    uint64_t cache_epoch_ = 0;
     std::vector<float> logits_;
     bool logits_pending_ = false;  // forward() began a read that finish_forward() completes
 };

@@ -57,6 +57,10 @@ struct ModelConfig {
     float embedding_scale = 1.0f;  // the token embeddings are multiplied by it (Gemma: sqrt(n_embd))
     float final_softcap = 0.0f;    // 0: no final logit soft-capping
 
+    // llama.cpp's pooling type of the file's embeddings (0 none, 1 mean, 2 cls, 3 last, 4 rank), -1:
+    // none given. Only embeddings.hpp reads it: generation does not depend on it.
+    int64_t pooling_type = -1;
+
     uint32_t q_width() const { return n_head * head_dim; }
     uint32_t kv_width() const { return n_head_kv * head_dim; }
     bool layer_has_window(uint32_t layer) const {
@@ -168,6 +172,7 @@ private:
         if (r.count_or("attention.value_length", head_dim) != head_dim)
             throw Error(ErrorCode::Unsupported, "value heads of a different width than key heads are not supported");
         rms_eps = r.positive("attention.layer_norm_rms_epsilon");
+        if (const MetaValue* pooling = r.find("pooling_type")) pooling_type = pooling->as_i64();
         if (const MetaValue* experts = r.find("expert_count"); experts && experts->as_u64() != 0)
             throw Error(ErrorCode::Unsupported, "mixture-of-experts models ('" + r.name() + "expert_count' " +
                                                     std::to_string(experts->as_u64()) + ") are not supported");

@@ -4,8 +4,12 @@
 // The session remembers which tokens its KV cache holds: a new prompt that starts with them
 // (the next turn of a chat) only computes what is new.
 //
-// Context policy: a prompt that does not fit in the context is an Error (ContextFull); a
-// generation that reaches the end of the context stops with FinishReason::ContextFull.
+// Context policy: a prompt that does not fit in the context is an Error (ContextFull). A
+// generation that reaches the end of the context shifts it as llama.cpp does (GenerateOptions::
+// context_shift, n_keep) and goes on; without a shift it stops with FinishReason::ContextFull.
+//
+// save() and load() keep the context (the cached tokens and their keys and values) across sessions
+// and model instances: a loaded session reuses it for a prompt that starts with those tokens.
 #pragma once
 
 #include <algorithm>
@@ -23,6 +27,7 @@
 #include "chord/logprobs.hpp"
 #include "chord/model.hpp"
 #include "chord/sampler.hpp"
+#include "chord/session_state.hpp"
 #include "chord/streaming_decoder.hpp"
 
 namespace chord {
@@ -38,12 +43,25 @@ struct GenerateOptions {
     // GBNF (llama.cpp's grammar format, start rule "root") the generated text must follow; empty = none.
     // The generation stops when the grammar is complete.
     std::string grammar;
-    // Log-probabilities of each generated token (GenerateResult::logprobs): -1 = none, else with the
-    // this many most likely tokens beside it (0 to kMaxTopLogprobs).
+    // Log-probabilities of each generated token (GenerateResult::logprobs): -1 = none, else each with
+    // this many of the most likely tokens beside it (0 to kMaxTopLogprobs).
     int top_logprobs = -1;
     // Called after each batch of the prompt with the tokens read so far and the prompt's length
     // (a progress bar for long prompts); return false to cancel.
     std::function<bool(size_t read, size_t total)> on_prompt_progress;
+    // Context shift, as llama.cpp's generation (llama-completion --context-shift): when the next
+    // token would take the context's last position (llama.cpp shifts once n_past + 1 >= n_ctx), the
+    // older half of the tokens after the first n_keep leaves the cache, the later ones move down,
+    // their cached keys turned to the new positions by RoPE (llama.cpp's K-shift: not recomputed),
+    // and the generation goes on. Off, or where the backend cannot shift (WebGPU), a generation
+    // that fills the context stops with FinishReason::ContextFull.
+    bool context_shift = true;
+    // How many tokens at the start of the prompt every shift keeps, as llama.cpp's --keep: the BOS
+    // is kept on top of these when the vocabulary adds one (llama.cpp counts it in, whether or not
+    // this prompt begins with it); -1, or more than the prompt has, keeps the whole prompt. Must be
+    // below the context size. As in llama.cpp, a shift that would drop nothing lets the generation
+    // take the last position; when even that is taken (n_keep ≥ n_ctx − 1), it ends (ContextFull).
+    int n_keep = 0;
 };
 
 enum class FinishReason { Stop, Length, ContextFull, Cancelled };
@@ -65,6 +83,7 @@ struct GenerateResult {
     FinishReason finish_reason = FinishReason::Length;
     size_t prompt_tokens = 0;     // tokens of the prompt
     size_t prompt_tokens_computed = 0;  // of which were not already in the cache
+    size_t context_shifts = 0;    // how often the context was shifted during the generation
     double prompt_ms = 0, generation_ms = 0;
 };
 
@@ -122,6 +141,9 @@ public:
                                                     " including the reply");
         for (const std::string& stop : options.stop)
             if (stop.empty()) throw Error(ErrorCode::InvalidArgument, "stop strings must not be empty");
+        if (options.n_keep < -1 || (options.n_keep >= 0 && uint64_t(options.n_keep) >= model_.n_ctx()))
+            throw Error(ErrorCode::InvalidArgument, "n_keep must be from 0 to the context size - 1 (" +
+                                                        std::to_string(model_.n_ctx() - 1) + "), or -1 (the whole prompt)");
         for (TokenId id : prompt) model_.tokenizer().vocab().check_id(id);
         for (const auto& bias : options.sampling.logit_bias) model_.tokenizer().vocab().check_id(bias.first);
         Sampler sampler(options.sampling);  // validates before any work
@@ -134,6 +156,9 @@ public:
         result_ = GenerateResult{};
         result_.prompt_tokens = prompt.size();
         prompt_ = prompt;
+        n_keep_ = kept_at_shift(options.n_keep, prompt.size());
+        if (cache_epoch_ != model_.cache_epoch()) cached_.clear();  // overwritten since (an embedding, say)
+        cache_epoch_ = model_.cache_epoch();
         reuse_cached_prefix();
         active_ = true;
         waiting_ = false;
@@ -161,6 +186,7 @@ public:
                 if (reading_prompt()) return s;
                 for (TokenId id : prompt_) sampler_->accept(id);
             } else {  // compute what follows the previous token
+                if (options_.context_shift && cached_.size() + 1 >= model_.n_ctx()) shift_context();
                 if (cached_.size() >= model_.n_ctx()) return finish(FinishReason::ContextFull);
                 evaluate(&result_.tokens.back(), 1);
             }
@@ -237,6 +263,30 @@ public:
 
     const std::vector<TokenId>& cached_tokens() const { return cached_; }
 
+    // The context as bytes (session_state.hpp): the cached tokens and their keys and values, every
+    // layer, in the cache's own type. Not a generation in progress: its sampler and text are not
+    // kept. CPU backend only (others: Error Unsupported).
+    std::vector<uint8_t> save() const {
+        if (waiting_) throw Error(ErrorCode::InvalidArgument, "save(): a step's logits are still on their way");
+        const bool cache_true = cache_epoch_ == model_.cache_epoch();  // else something else overwrote it
+        return write_session_state(model_, cache_true ? cached_ : std::vector<TokenId>{});
+    }
+
+    // Takes the context of a save() on a model of the same file, context size and KV cache type:
+    // the next prompt that starts with its tokens computes only the rest. A state of another model,
+    // shape or cache type is an InvalidArgument error, a truncated one Truncated, a damaged one
+    // Malformed; after any of these the session is as before. CPU backend only (others: Error
+    // Unsupported, after which the session has forgotten its cache).
+    void load(const uint8_t* data, size_t size) {
+        if (active_) throw Error(ErrorCode::InvalidArgument, "load(): a generation is in progress (finish it first)");
+        SessionStateView state = read_session_state(model_, data, size);
+        cached_.clear();  // if writing fails half way, nothing is believed cached
+        model_.write_cache_state(uint32_t(state.tokens.size()), state.cache);
+        cached_ = std::move(state.tokens);
+        cache_epoch_ = model_.cache_epoch();
+    }
+    void load(const std::vector<uint8_t>& state) { load(state.data(), state.size()); }
+
 private:
     using Clock = std::chrono::steady_clock;
     static double milliseconds_since(Clock::time_point t) {
@@ -251,6 +301,30 @@ private:
         reuse = std::min(reuse, prompt_.size() - 1);  // the last prompt token is always run: its logits are needed
         cached_.resize(reuse);
         result_.prompt_tokens_computed = prompt_.size() - reuse;
+    }
+
+    // Tokens of the prompt a shift keeps (llama.cpp's n_keep, resolved as llama-completion does).
+    size_t kept_at_shift(int n_keep, size_t prompt_size) const {
+        if (n_keep < 0 || size_t(n_keep) > prompt_size) return prompt_size;
+        return size_t(n_keep) + (model_.tokenizer().vocab().add_bos ? 1 : 0);
+    }
+
+    // llama.cpp's context shift: of the n_past cached tokens, the first n_keep stay, the older half
+    // of the rest (n_discard = (n_past − n_keep) / 2) leaves, the later ones move down. Where it
+    // would drop nothing, or the backend cannot shift, nothing changes: the generation goes on as
+    // without shifts, into the last position and then to ContextFull.
+    void shift_context() {
+        const size_t n_past = cached_.size();
+        if (n_past <= n_keep_ + 1) return;
+        const size_t n_discard = (n_past - n_keep_) / 2;
+        try {
+            model_.shift_cache(uint32_t(n_past), uint32_t(n_keep_), uint32_t(n_discard));
+        } catch (const Error& e) {
+            if (e.code() == ErrorCode::Unsupported) return;  // WebGPU: stop at the end of the context
+            throw;
+        }
+        cached_.erase(cached_.begin() + std::ptrdiff_t(n_keep_), cached_.begin() + std::ptrdiff_t(n_keep_ + n_discard));
+        ++result_.context_shifts;
     }
 
     // Parses the generation's grammar (a grammar used again keeps its tables and cached masks).
@@ -288,6 +362,9 @@ private:
     bool reading_prompt() const { return result_.tokens.empty() && cached_.size() < prompt_.size(); }
 
     void evaluate(const TokenId* tokens, size_t n) {
+        if (cache_epoch_ != model_.cache_epoch())
+            throw Error(ErrorCode::InvalidArgument,
+                        "the KV cache was overwritten during this generation (an embedding, another session's load()): begin() it again");
         model_.forward(tokens, n, uint32_t(cached_.size()));
         cached_.insert(cached_.end(), tokens, tokens + n);
     }
@@ -341,6 +418,7 @@ private:
 
     Model& model_;
     std::vector<TokenId> cached_;  // the tokens whose keys and values the cache holds, in order
+    uint64_t cache_epoch_ = 0;     // the model's cache_epoch() for which cached_ is true
     bool waiting_ = false;  // the logits of the last evaluate() are on their way
     std::atomic<bool> cancelled_{false};
 
@@ -348,6 +426,7 @@ private:
     bool active_ = false;
     GenerateOptions options_;
     std::vector<TokenId> prompt_;
+    size_t n_keep_ = 0;  // tokens a context shift keeps (options_.n_keep resolved)
     std::optional<Sampler> sampler_;
     StopStringFilter filter_;
     std::optional<StreamingDecoder> decoder_;

@@ -12,6 +12,7 @@
 #include <new>
 
 #include "chord/chat_prompt.hpp"
+#include "chord/embeddings.hpp"
 #include "chord/generate_options_reader.hpp"
 #include "chord/session.hpp"
 #include "chord/tool_calls.hpp"
@@ -137,6 +138,7 @@ private:
 };
 
 // A model and its session, as JS sees them: `new WasmModel()`, then open().
+// A Float32Array copy of floats (logits, an embedding).
 val logits_to_js(const std::vector<float>& logits) {
     val out = val::global("Float32Array").new_(logits.size());
     out.call<void>("set", val(emscripten::typed_memory_view(logits.size(), logits.data())));
@@ -304,6 +306,22 @@ public:
         });
     }
 
+    // The embedding of a text (tokenized as llama.cpp's embedding tool does) or of token ids:
+    // { embedding: Float32Array, tokens }. pooling: 'mean' | 'last' | 'cls', or null for the file's.
+    val embed(const val& input, const val& pooling, bool normalize) {
+        return guarded([&] {
+            EmbedOptions options;
+            if (pooling.isString()) options.pooling = pooling_from_name(pooling.as<std::string>());
+            options.normalize = normalize;
+            const std::vector<TokenId> tokens =
+                input.isString() ? embedding_tokens(model_->tokenizer(), input.as<std::string>()) : ids_from(input);
+            val v = val::object();
+            v.set("embedding", logits_to_js(chord::embed(*model_, tokens, options)));
+            v.set("tokens", tokens.size());
+            return v;
+        });
+    }
+
     // Reading the prompt is left to step(), a batch at a time.
     val begin(const val& prompt, const val& options) {
         return guarded([&] {
@@ -332,9 +350,11 @@ public:
         v.set("tokens", ids_to_js(r.tokens));
         v.set("finishReason", std::string(finish_reason_name(r.finish_reason)));
         v.set("promptTokens", r.prompt_tokens);
+        v.set("promptTokensComputed", r.prompt_tokens_computed);
         v.set("promptMs", r.prompt_ms);
         v.set("predictedTokens", r.tokens.size());
         v.set("predictedMs", r.generation_ms);
+        v.set("contextShifts", r.context_shifts);
         if (!r.logprobs.empty()) {
             val logprobs = val::array();
             for (const TokenLogprob& lp : r.logprobs) logprobs.call<void>("push", logprob_to_js(lp, model_->tokenizer()));
@@ -344,6 +364,28 @@ public:
     }
 
     void reset() { session_->reset(); }
+
+    // The session's state (its cached tokens and their keys and values) as bytes, and back: a page
+    // can keep a conversation's cache across a reload. CPU backend.
+    val save_session() const {
+        return guarded([&] {
+            const std::vector<uint8_t> state = session_->save();
+            val out = val::global("Uint8Array").new_(state.size());
+            out.call<void>("set", val(emscripten::typed_memory_view(state.size(), state.data())));
+            return out;
+        });
+    }
+
+    val load_session(const val& bytes) {
+        return guarded([&] {
+            std::vector<uint8_t> state(bytes["length"].as<size_t>());
+            val(emscripten::typed_memory_view(state.size(), state.data())).call<void>("set", bytes);  // one copy
+            session_->load(state);
+            val v = val::object();
+            v.set("cachedTokens", session_->cached_tokens().size());
+            return v;
+        });
+    }
 
 private:
     static ToolCallFormat tool_call_format(const std::string& name) {
@@ -380,11 +422,14 @@ EMSCRIPTEN_BINDINGS(wasm_chord) {
         .function("forward", &WasmModel::forward)
         .function("forwardResult", &WasmModel::forward_result)
         .function("chatPrompt", &WasmModel::chat_prompt)
+        .function("embed", &WasmModel::embed)
         .function("parseReply", &WasmModel::parse_reply)
         .function("replySoFar", &WasmModel::reply_so_far)
         .function("begin", &WasmModel::begin)
         .function("step", &WasmModel::step)
         .function("cancel", &WasmModel::cancel)
         .function("result", &WasmModel::result)
-        .function("reset", &WasmModel::reset);
+        .function("reset", &WasmModel::reset)
+        .function("saveSession", &WasmModel::save_session)
+        .function("loadSession", &WasmModel::load_session);
 }

@@ -3,8 +3,10 @@
 
 #include <cstring>
 #include <exception>
+#include <optional>
 #include <string>
 
+#include "chord/embeddings.hpp"
 #include "chord/grammar/json_schema_text.hpp"
 #include "chord/session.hpp"
 
@@ -26,6 +28,17 @@ static_assert(int(chord::KvCacheType::F16) == CHORD_KV_CACHE_F16 && int(chord::K
 namespace {
 
 int status_of(chord::ErrorCode code) { return -1 - int(code); }
+
+std::optional<chord::Pooling> pooling_of(int pooling) {
+    switch (pooling) {
+        case CHORD_POOLING_DEFAULT: return std::nullopt;
+        case CHORD_POOLING_MEAN: return chord::Pooling::Mean;
+        case CHORD_POOLING_CLS: return chord::Pooling::Cls;
+        case CHORD_POOLING_LAST: return chord::Pooling::Last;
+    }
+    throw chord::Error(chord::ErrorCode::InvalidArgument,
+                       "pooling " + std::to_string(pooling) + " is not a chord_pooling (default -1, mean 1, cls 2, last 3)");
+}
 
 void copy_message(const std::string& message, char* buffer, size_t size) {
     if (!buffer || size == 0) return;
@@ -144,6 +157,24 @@ int chord_generate(chord_model* model, const char* prompt, const chord_generate_
             return !on_text || on_text(text.data(), text.size(), token, user_data) != 0;
         });
         return int(r.finish_reason);  // FinishReason and chord_finish_reason share their order
+    });
+}
+
+int chord_embed(chord_model* model, const char* text, int pooling, int normalize, float* out, size_t n_out) {
+    if (!model) return CHORD_ERR_INVALID_ARGUMENT;
+    return guarded(model, [&]() -> int {
+        const size_t dimension = model->model->config().n_embd;
+        if (!out && n_out == 0) return int(dimension);
+        if (!text) throw chord::Error(chord::ErrorCode::InvalidArgument, "text is NULL");
+        if (!out || n_out < dimension)
+            throw chord::Error(chord::ErrorCode::InvalidArgument, "out holds " + std::to_string(out ? n_out : 0) +
+                                                                      " floats; the embedding has " + std::to_string(dimension));
+        chord::EmbedOptions options;
+        options.pooling = pooling_of(pooling);
+        options.normalize = normalize != 0;
+        const std::vector<float> embedding = chord::embed(*model->model, text, options);  // the session sees the cache change
+        std::copy(embedding.begin(), embedding.end(), out);
+        return int(embedding.size());
     });
 }
 

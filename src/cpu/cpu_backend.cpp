@@ -4,6 +4,7 @@
 // quantized products run on the integer kernels of int_dot.hpp unless `reference` is set, or, in
 // the WebAssembly build where the engine has relaxed SIMD, on those of relaxed/relaxed_kernels.cpp.
 #include <cmath>
+#include <cstring>
 #include <string>
 #include <thread>
 #include <vector>
@@ -18,6 +19,7 @@
 #include "kv_cache_rows.hpp"
 #include "pointwise.hpp"
 #include "relaxed_simd.hpp"
+#include "rope_row.hpp"
 #include "thread_pool.hpp"
 #include "weight_unpack.hpp"
 
@@ -179,24 +181,8 @@ public:
     void rope(BufferId x_id, const RopeParams& p, const int32_t* positions, size_t n) override {
         Activations& x = activations(x_id);
         const size_t n_heads = x.cols / p.head_dim;
-        const float* factors = p.freq_factors == kNoBuffer ? nullptr : vector_weight(p.freq_factors, p.n_rot / 2).data();
-        // As ggml: the unscaled angle of pair k is position * base^(-2k/n_rot), stepped by
-        // repeated multiplication in float, then divided by the pair's frequency factor.
-        const float theta_scale = std::pow(p.freq_base, -2.0f / float(p.n_rot));
-        for (size_t i = 0; i < n; ++i) {
-            float theta = float(positions[i]);
-            for (size_t k = 0; k < p.n_rot / 2; ++k, theta *= theta_scale) {
-                float c, s;
-                cpu::rope_cos_sin(factors ? theta / factors[k] : theta, p, k, c, s);
-                for (size_t h = 0; h < n_heads; ++h) {
-                    float* head = x.row(i) + h * p.head_dim;
-                    const size_t a = p.neox ? k : 2 * k, b = p.neox ? k + p.n_rot / 2 : 2 * k + 1;
-                    const float x0 = head[a], x1 = head[b];
-                    head[a] = x0 * c - x1 * s;
-                    head[b] = x0 * s + x1 * c;
-                }
-            }
-        }
+        const float* factors = rope_factors(p);
+        for (size_t i = 0; i < n; ++i) cpu::rope_row(x.row(i), n_heads, p, factors, positions[i]);
     }
 
     void rms_norm_heads(BufferId x_id, BufferId weight_id, float eps, uint32_t head_dim, size_t n) override {
@@ -288,6 +274,40 @@ public:
         Activations& x = activations(x_id);
         check_rows(x, n);
         for (size_t i = 0; i < n * x.cols; ++i) x.data[i] = cpu::soft_capped(x.data[i], cap);
+    }
+
+    void shift_cache(BufferId k_cache_id, BufferId v_cache_id, const RopeParams& rope, size_t n_used, size_t first,
+                     size_t count) override {
+        KvRows& k_cache = cache(k_cache_id);
+        KvRows& v_cache = cache(v_cache_id);
+        check_shift(k_cache, v_cache, rope, n_used, first, count);
+        const size_t moved = n_used - first - count;
+        k_cache.move_rows(first + count, first, moved);
+        v_cache.move_rows(first + count, first, moved);
+        // Every key in use turns through its change of position: dequantized, turned, stored again
+        // (as llama.cpp's K-shift casts a quantized cache to float and back).
+        const float* factors = rope_factors(rope);
+        const size_t n_heads = k_cache.width() / rope.head_dim;
+        pool_.parallel_for(n_used - count, 16, [&](size_t begin, size_t end, size_t) {
+            std::vector<float> row(k_cache.width());
+            for (size_t pos = begin; pos < end; ++pos) {
+                k_cache.load_row(pos, row.data());
+                cpu::rope_row(row.data(), n_heads, rope, factors, pos < first ? 0 : -int32_t(count));
+                k_cache.store(pos, row.data());
+            }
+        });
+    }
+
+    void read_cache_rows(BufferId id, size_t first, size_t n, uint8_t* out) const override {
+        const KvRows& c = cache(id);
+        check_cache_rows(c, first, n);
+        std::memcpy(out, c.row_data(first), n * c.row_bytes());
+    }
+
+    void write_cache_rows(BufferId id, size_t first, size_t n, const uint8_t* in) override {
+        KvRows& c = cache(id);
+        check_cache_rows(c, first, n);
+        std::memcpy(c.row_data(first), in, n * c.row_bytes());
     }
 
 private:
@@ -444,8 +464,28 @@ private:
         return activations_[index_of(id, Kind::Activations, activations_.size())];
     }
     KvRows& cache(BufferId id) { return caches_[index_of(id, Kind::Cache, caches_.size())]; }
+    const KvRows& cache(BufferId id) const { return caches_[index_of(id, Kind::Cache, caches_.size())]; }
     static void check_rows(const Activations& a, size_t rows) {
         if (rows > a.rows) throw Error(ErrorCode::InvalidArgument, "more rows than the buffer holds");
+    }
+    static void check_cache_rows(const KvRows& c, size_t first, size_t n) {
+        if (first > c.n_ctx() || n > c.n_ctx() - first)
+            throw Error(ErrorCode::InvalidArgument, "cache rows " + std::to_string(first) + " + " + std::to_string(n) +
+                                                        " are outside the cache of " + std::to_string(c.n_ctx()));
+    }
+    static void check_shift(const KvRows& k, const KvRows& v, const RopeParams& rope, size_t n_used, size_t first, size_t count) {
+        if (k.n_ctx() != v.n_ctx() || k.width() != v.width())
+            throw Error(ErrorCode::InvalidArgument, "shift_cache: the key and value caches differ in shape");
+        if (n_used > k.n_ctx() || first > n_used || count > n_used - first)
+            throw Error(ErrorCode::InvalidArgument, "shift_cache: dropping " + std::to_string(count) + " positions from " +
+                                                        std::to_string(first) + " of " + std::to_string(n_used) +
+                                                        " in use does not fit the cache of " + std::to_string(k.n_ctx()));
+        if (rope.head_dim == 0 || k.width() % rope.head_dim != 0 || rope.n_rot > rope.head_dim || rope.n_rot % 2 != 0)
+            throw Error(ErrorCode::InvalidArgument, "shift_cache: the RoPE does not fit the cache's heads");
+    }
+    // RoPE's frequency factors (n_rot/2 floats), or none.
+    const float* rope_factors(const RopeParams& p) const {
+        return p.freq_factors == kNoBuffer ? nullptr : vector_weight(p.freq_factors, p.n_rot / 2).data();
     }
 
     std::vector<TensorView> weights_;

@@ -144,6 +144,29 @@ public:
         }
     }
 
+    // Row `pos` whole, as floats (width of them): what store() kept, exactly.
+    void load_row(size_t pos, float* out) const {
+        switch (type_) {
+            case KvCacheType::F32: std::copy(f32_.data() + pos * width_, f32_.data() + (pos + 1) * width_, out); return;
+            case KvCacheType::F16: to_floats(f16_.data() + pos * width_, out, width_); return;
+            case KvCacheType::Q8_0:
+                for (size_t b = 0; b < width_ / kQK; ++b) {
+                    const BlockQ8_0& block = q8_0_[pos * (width_ / kQK) + b];
+                    const float d = fp16_to_fp32(block.d);
+                    for (int k = 0; k < kQK; ++k) out[b * kQK + size_t(k)] = d * float(block.qs[k]);
+                }
+                return;
+        }
+    }
+
+    // The bytes of rows, in the type's own layout (kv_cache_row_bytes each): moved as they are by a
+    // context shift, saved and restored whole by a session.
+    size_t row_bytes() const { return size_t(kv_cache_row_bytes(type_, width_)); }
+    uint8_t* row_data(size_t pos) { return bytes() + pos * row_bytes(); }
+    const uint8_t* row_data(size_t pos) const { return const_cast<KvCacheRows*>(this)->row_data(pos); }
+    // Rows [from, from + n) to [to, to + n); the ranges may overlap.
+    void move_rows(size_t from, size_t to, size_t n) { std::memmove(row_data(to), row_data(from), n * row_bytes()); }
+
     // Prepares the query head q[0, head_dim) for key_dot().
     void prepare(const float* q, size_t head_dim, KvQuery& query) const {
         switch (type_) {
@@ -218,6 +241,15 @@ public:
     }
 
 private:
+    uint8_t* bytes() {
+        switch (type_) {
+            case KvCacheType::F32: return reinterpret_cast<uint8_t*>(f32_.data());
+            case KvCacheType::F16: return reinterpret_cast<uint8_t*>(f16_.data());
+            case KvCacheType::Q8_0: return reinterpret_cast<uint8_t*>(q8_0_.data());
+        }
+        return nullptr;
+    }
+
     static void to_floats(const uint16_t* h, float* out, size_t n) {
         size_t i = 0;
         for (; i + 8 <= n; i += 8) {

@@ -8,6 +8,7 @@
 // one token per step, yielding to the event loop so that pages stay responsive and an
 // AbortSignal can stop it.
 import { ChatCompletions } from './chat.js';
+import { Embeddings } from './embeddings.js';
 import { ChordError, check } from './errors.js';
 import { loadModule, variant } from './module.js';
 import { modelCache } from './cache.js';
@@ -28,6 +29,7 @@ export class Chord {
     this.#module = module;
     this.#source = source;
     this.chat = { completions: new ChatCompletions(this) };
+    this.embeddings = new Embeddings(this);
   }
 
   // source: URL string, URL, Request, Blob/File, ArrayBuffer, Uint8Array, ReadableStream, an array
@@ -136,6 +138,41 @@ export class Chord {
     return check(this.#live().chatPrompt(JSON.stringify(request), template ?? null));
   }
 
+  // The embedding of a text (or an array of texts: one each): the model's last hidden state after
+  // its output norm, pooled over the tokens ('mean' | 'last' | 'cls'; default: the file's, else
+  // mean) and L2-normalized unless normalize is false. A Float32Array (n_embd) per text.
+  embed(input, { pooling, normalize = true } = {}) {
+    if (Array.isArray(input) && !input.every((t) => Number.isInteger(t))) return input.map((one) => this.embed(one, { pooling, normalize }));
+    return this.embedOne(input, { pooling, normalize }).embedding;
+  }
+
+  // One text or token-id array: { embedding, tokens } (embeddings.create counts the tokens).
+  embedOne(input, { pooling, normalize = true } = {}) {
+    if (pooling !== undefined && !['mean', 'last', 'cls'].includes(pooling))
+      throw new ChordError(`pooling must be 'mean', 'last' or 'cls', got ${JSON.stringify(pooling)}`, 'invalid_argument');
+    if (typeof normalize !== 'boolean') throw new ChordError('normalize must be true or false', 'invalid_argument');
+    if (this.#busy) throw new ChordError('a generation is running on this model', 'invalid_argument');
+    const ids = typeof input === 'string' ? input : Array.from(input);
+    return check(this.#live().embed(ids, pooling ?? null, normalize));
+  }
+
+  // The conversation's cache as bytes (the tokens in the context and their keys and values), to
+  // store (OPFS, IndexedDB) and give back to loadSession() later, on this model or the same file
+  // loaded again with the same contextLength and kvCacheType: the next generation then only reads
+  // what is new. CPU backend.
+  saveSession() {
+    if (this.#busy) throw new ChordError('a generation is running on this model', 'invalid_argument');
+    return check(this.#live().saveSession());
+  }
+
+  // Restores saveSession()'s bytes: { cachedTokens }. Bytes of another model, context length or
+  // cache type are invalid_argument; damaged ones truncated / malformed (the session is unchanged).
+  loadSession(bytes) {
+    if (this.#busy) throw new ChordError('a generation is running on this model', 'invalid_argument');
+    if (!(bytes instanceof Uint8Array)) throw new ChordError('loadSession takes the Uint8Array saveSession() gave', 'invalid_argument');
+    return check(this.#live().loadSession(bytes));
+  }
+
   // A finished reply in a tool-call format (info.toolCallFormat: 'hermes', 'llama3-json', 'mistral',
   // 'qwen3-coder', 'none'): { content, reasoning, toolCalls: [{ id, name, arguments }] }.
   parseReply(text, format = this.info.toolCallFormat) {
@@ -201,7 +238,9 @@ export class Chord {
       text: r.text,
       tokens: Array.from(r.tokens),
       finishReason: r.finishReason,
-      timings: { promptTokens: r.promptTokens, promptMs: r.promptMs, predictedTokens: r.predictedTokens, predictedMs: r.predictedMs },
+      timings: { promptTokens: r.promptTokens, promptTokensComputed: r.promptTokensComputed, promptMs: r.promptMs,
+        predictedTokens: r.predictedTokens, predictedMs: r.predictedMs },
+      contextShifts: r.contextShifts,
       ...(r.logprobs ? { logprobs: r.logprobs } : {}),
     };
   }

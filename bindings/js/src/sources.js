@@ -239,7 +239,15 @@ function byobReader(stream) {
   }
 }
 
-function allocate(module, size) {
+// The most one block of wasm32 memory can hold. _malloc takes a 32-bit size: a larger number would
+// wrap around (5 GiB becomes 1 GiB) and the file would then be written past the end of its block.
+const MAX_BLOCK_BYTES = 2 ** 32 - 2 ** 16;
+
+export function allocate(module, size) {
+  if (!(size <= MAX_BLOCK_BYTES)) {
+    throw new ChordError(`the model file is ${mebibytes(size)}: WebAssembly memory (wasm32) holds at most 4 GiB, ` +
+      'so a file this large cannot be loaded into it', 'out_of_memory');
+  }
   // _malloc returns a signed 32-bit number: addresses past 2 GB come back negative.
   const address = module._malloc(Math.max(size, 1)) >>> 0;
   if (!address) {

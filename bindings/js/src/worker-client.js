@@ -2,6 +2,7 @@
 // the page never freezes. Every method returns a Promise, since each call crosses to the worker.
 import * as Comlink from 'comlink';
 import { ChatCompletions } from './chat.js';
+import { Embeddings } from './embeddings.js';
 import { ChordError } from './errors.js'; // (and ChordError codes survive the trip from the worker)
 import { onWorkerFailure, startWorker } from '#platform';
 
@@ -50,6 +51,7 @@ class WorkerChord {
     this.#worker = worker;
     this.info = info;
     this.chat = { completions: new ChatCompletions(this) };
+    this.embeddings = new Embeddings(this);
   }
 
   tokenize(text, options) {
@@ -62,6 +64,22 @@ class WorkerChord {
 
   chatPrompt(messages, options) {
     return this.#remote.chatPrompt(messages, options);
+  }
+
+  saveSession() {
+    return this.#remote.saveSession();
+  }
+
+  loadSession(bytes) {
+    return this.#remote.loadSession(bytes);
+  }
+
+  embed(input, options) {
+    return this.#remote.embed(input, options);
+  }
+
+  embedOne(input, options) {
+    return this.#remote.embedOne(input, options);
   }
 
   parseReply(text, format) {

@@ -16,6 +16,10 @@ const api = {
   tokenize: (text, options) => model.tokenize(text, options),
   detokenize: (ids, options) => model.detokenize(ids, options),
   chatPrompt: (messages, options) => model.chatPrompt(messages, options),
+  saveSession: () => model.saveSession(),
+  loadSession: (bytes) => model.loadSession(bytes),
+  embed: (input, options) => model.embed(input, options),
+  embedOne: (input, options) => model.embedOne(input, options),
   parseReply: (text, format) => model.parseReply(text, format),
   replySoFar: (text, format) => model.replySoFar(text, format),
   start(prompt, options, onPromptProgress) {

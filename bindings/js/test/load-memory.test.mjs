@@ -33,3 +33,25 @@ test('peak memory while loading stays within 1.2 × the file', () => {
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+// _malloc takes a 32-bit size: before the check, a 5 GiB file asked for 1 GiB (the size wrapped)
+// and the download was then written past the end of that block.
+test('a file larger than wasm32 memory is out_of_memory before anything is allocated', async () => {
+  const { Chord, ChordError } = await import('../src/index.js');
+  const { allocate } = await import('../src/sources.js');
+  const asked = [];
+  const fakeModule = { _malloc: (n) => { asked.push(n); return 64; }, HEAPU8: new Uint8Array(128) };
+  for (const size of [2 ** 32, 5 * 2 ** 30, 2 ** 40]) {
+    assert.throws(() => allocate(fakeModule, size), (e) => e instanceof ChordError && e.code === 'out_of_memory' && /4 GiB/.test(e.message));
+  }
+  assert.deepEqual(asked, []);
+  assert.equal(allocate(fakeModule, 3 * 2 ** 30), 64);  // under the bound: _malloc is asked, with the size itself
+  assert.deepEqual(asked, [3 * 2 ** 30]);
+
+  // Through Chord.load: a Blob whose size says 5 GiB.
+  class HugeBlob extends Blob {
+    get size() { return 5 * 2 ** 30; }
+  }
+  await assert.rejects(Chord.load(new HugeBlob([new Uint8Array(1024)])),
+    (e) => e instanceof ChordError && e.code === 'out_of_memory' && /4 GiB/.test(e.message));
+});

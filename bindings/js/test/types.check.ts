@@ -45,6 +45,24 @@ async function usage(): Promise<void> {
     const c: ChatCompletionChunk = chunk;
     console.log(c.choices[0].delta.content);
   }
+  // Structured output, tool calls, logprobs, n, embeddings, saved sessions.
+  const json = await model.chat.completions.create({
+    messages: [{ role: 'user', content: 'Hi' }], n: 2, logprobs: true, top_logprobs: 2, logit_bias: { '13': -100 },
+    response_format: { type: 'json_schema', json_schema: { name: 'x', schema: { type: 'object' } } },
+    tools: [{ type: 'function', function: { name: 'f', parameters: { type: 'object' } } }], tool_choice: 'auto',
+  });
+  const first = json.choices[0];
+  console.log(first.message.tool_calls?.[0].function.arguments, first.logprobs?.content[0].top_logprobs[0].logprob, first.finish_reason === 'tool_calls');
+  // @ts-expect-error: tool_choice 'required' is not implemented
+  await model.chat.completions.create({ messages: [], tool_choice: 'required' });
+  const vector: Float32Array = model.embed('Hi', { pooling: 'mean' });
+  const vectors: Float32Array[] = model.embed(['a', 'b']);
+  const listed = await model.embeddings.create({ input: ['a', 'b'], encoding_format: 'base64' });
+  console.log(vector.length, vectors.length, listed.data[0].embedding, listed.usage.prompt_tokens, model.info.toolCallFormat);
+  const state: Uint8Array = model.saveSession();
+  console.log(model.loadSession(state).cachedTokens, model.parseReply('x').toolCalls.length);
+  const grammarResult = await model.complete('x', { grammar: 'root ::= "a"', topLogprobs: 1, contextShift: false, nKeep: -1 });
+  console.log(grammarResult.logprobs?.[0].top[0].token, grammarResult.contextShifts, grammarResult.timings.promptTokensComputed);
   try {
     await Chord.load(new Uint8Array(4));
   } catch (e) {

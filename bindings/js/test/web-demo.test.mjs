@@ -3,21 +3,32 @@
 // the built folder (web-demo/dist/) on a plain static host. Each test saves a screenshot in build/test-output/web-demo/.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
 
 import { Chord } from '../src/index.js';
 import { serveDemo } from '../../../web-demo/serve.mjs';
 import { sharedPath } from '../test-support/shared.mjs';
+import { chordCli } from '../test-support/split.mjs';
 
 const screenshots = fileURLToPath(new URL('../../../build/test-output/web-demo/', import.meta.url));
 mkdirSync(screenshots, { recursive: true });
 const golden = JSON.parse(readFileSync(sharedPath('golden', 'stories260K-f32.json'), 'utf8')).cases[0];
 
+// A small random-weight model with Qwen2.5's chat template, for what needs a conversation.
+const templateDir = fileURLToPath(new URL('../../../build/test-output/web-demo-models/', import.meta.url));
+const templateModel = 'chatml-q8_0.gguf';
+
 let server, browser;
 before(async () => {
-  server = await serveDemo({ routes: { '/shared-models/': sharedPath('models') } });
+  mkdirSync(templateDir, { recursive: true });
+  execFileSync(chordCli, ['synth', '--shape', 'dim=64,layers=2,heads=2,ffn=128', '--type', 'q8_0', '--vocab', sharedPath('vocab', 'ggml-vocab-llama-spm.gguf'),
+    '--chat-template', fileURLToPath(new URL('../../../tests/data/chat_templates/templates/Qwen-Qwen2.5-7B-Instruct.jinja', import.meta.url)),
+    '-o', path.join(templateDir, templateModel)], { stdio: ['ignore', 'ignore', 'inherit'] });
+  server = await serveDemo({ routes: { '/shared-models/': sharedPath('models'), '/template-models/': templateDir } });
   browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--no-sandbox', '--disable-gpu'] });
 });
 after(async () => {
@@ -140,7 +151,7 @@ test('JSON mode: every answer is a JSON object, with a chat template and without
 
   // A model with a template (chat.completions, response_format json_object): a random-weight one.
   const other = await openDemo();
-  await other.page.fill(byTestId('model-url'), `${server.url}/shared-models/synth-qwen2-bpe-q4_k_m.gguf`);
+  await other.page.fill(byTestId('model-url'), `${server.url}/template-models/${templateModel}`);
   await other.page.press(byTestId('model-url'), 'Enter');
   await waitUntilReady(other.page);
   await other.page.click('#settings summary');
@@ -153,6 +164,45 @@ test('JSON mode: every answer is a JSON object, with a chat template and without
   assert.equal(cut[0], '{', cut);  // cut at 60 tokens: a JSON object's beginning
   assert.deepEqual(other.errors, []);
   await other.page.close();
+});
+
+test('a conversation survives a reload: shown again, its cache restored; New chat forgets it', async () => {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(String(e)));
+  const modelUrl = `${server.url}/template-models/${templateModel}`;
+  const ask = async (text) => {
+    await page.click('#settings summary');
+    await page.fill('#temperature', '0');
+    await page.fill('#max-tokens', '6');
+    await page.fill(byTestId('prompt'), text);
+    await page.click(byTestId('send'));
+    await waitForAnswer(page);
+    return page.$eval(byTestId('speed'), (s) => ({ total: Number(s.dataset.promptTokens), computed: Number(s.dataset.promptTokensComputed) }));
+  };
+  await page.goto(`${server.url}/?model=${encodeURIComponent(modelUrl)}`);
+  await waitUntilReady(page);
+  const first = await ask('Hello there');
+  assert.equal(first.computed, first.total, 'a fresh model reads the whole prompt');
+  const answer = await page.textContent('.message.assistant .text');
+
+  await page.reload();
+  await waitUntilReady(page);
+  assert.match(await page.textContent(byTestId('status')), /The saved conversation is back\.$/);
+  assert.deepEqual(await page.$$eval('.message .text', (m) => m.map((e) => e.textContent)), ['Hello there', answer]);
+  const second = await ask('And again');
+  assert.ok(second.computed < second.total - first.total / 2,
+    `after the reload only the new turn is read: ${second.computed} of ${second.total} tokens`);
+
+  await page.click(byTestId('new-chat'));
+  assert.equal(await page.locator('.message').count(), 0);
+  await page.reload();
+  await waitUntilReady(page);
+  assert.doesNotMatch(await page.textContent(byTestId('status')), /saved conversation/);
+  assert.equal(await page.locator('.message').count(), 0);
+  assert.deepEqual(errors, []);
+  await context.close();
 });
 
 test('a corrupt file shows the library\'s error, and the page goes on working', async () => {
