@@ -118,8 +118,8 @@ TEST_P(EmbeddingGolden, TokensAreLlamaCppsAndVectorsPointTheSameWay) {
                 kernels_name(GetParam().kernels), worst_cosine, worst_diff, golden["cases"].size());
 }
 
-INSTANTIATE_TEST_SUITE_P(LlamaCpp, EmbeddingGolden, testing::ValuesIn(golden_cases()), [](const auto& info) {
-    return test::parameter_name(info.param.file + "_" + kernels_name(info.param.kernels));
+INSTANTIATE_TEST_SUITE_P(LlamaCpp, EmbeddingGolden, testing::ValuesIn(golden_cases()), [](const auto& param_info) {
+    return test::parameter_name(param_info.param.file + "_" + kernels_name(param_info.param.kernels));
 });
 
 TEST(Embeddings, WithoutNormalizingTheLengthIsTheModelsAndTheDirectionTheSame) {

@@ -298,3 +298,29 @@ TEST(GrammarSampling, AChoiceGrammarEndsWithTheChoice) {
 
 }  // namespace
 }  // namespace chord
+
+namespace chord {
+namespace {
+
+// Found by the grammar fuzzer: `b` can match nothing only through a rule of its own (a repetition),
+// which llama.cpp's left-recursion check does not see (we keep its check: its grammars must parse
+// here too); the matcher then expanded `root` forever. Now the expansion's depth is bounded.
+TEST(GrammarParser, AnExpansionWithoutEndIsAnErrorNotAHang) {
+    for (const char* text : {"root ::= a \"x\"\na ::= b root | \"y\"\nb ::= \"z\"*\n",
+                             "root ::= en-char+ (root [ \\t] en-char+)*\nen-char ::= [a-z] | punct\npunct ::= [!-/]*\n"}) {
+        try {
+            const grammar::Grammar g = grammar::parse_gbnf(text);
+            (void)grammar::gbnf_matches(g, "zzy");
+            ADD_FAILURE() << "accepted: " << text;
+        } catch (const Error& e) {
+            EXPECT_EQ(e.code(), ErrorCode::InvalidArgument);
+            EXPECT_NE(std::string(e.what()).find("expands without end"), std::string::npos) << e.what();
+        }
+    }
+    // A tail self-reference that may match nothing is fine (llama.cpp's "segfault" case is one).
+    EXPECT_TRUE(grammar::gbnf_matches(grammar::parse_gbnf("root ::= ( [x]* )*\n"), "xx"));
+    EXPECT_TRUE(grammar::gbnf_matches(grammar::parse_gbnf("root ::= \"a\" b root | \"y\"\nb ::= \"z\"*\n"), "azzay"));
+}
+
+}  // namespace
+}  // namespace chord

@@ -12,6 +12,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "chord/error.hpp"
 #include "chord/grammar/pushdown.hpp"
 
 namespace chord::grammar {
@@ -42,7 +43,13 @@ public:
         const auto found = char_steps_.find(key);
         if (found != char_steps_.end()) return found->second;
         std::vector<Stack> next;
-        for (const Stack& s : sets_[id].stacks) pushdown_.accept_char(s, cp, next);
+        for (const Stack& s : sets_[id].stacks) {
+            pushdown_.accept_char(s, cp, next);
+            if (next.size() > Pushdown::kMaxExpansion)
+                throw Error(ErrorCode::InvalidArgument, "grammar: more than " + std::to_string(Pushdown::kMaxExpansion) +
+                                                            " ways to go on after one character (nested repetitions of "
+                                                            "things that may match nothing)");
+        }
         const StateId to = intern(std::move(next));
         char_steps_.emplace(key, to);
         return to;

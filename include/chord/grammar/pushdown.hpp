@@ -10,8 +10,11 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <set>
+#include <string>
 #include <vector>
 
+#include "chord/error.hpp"
 #include "chord/grammar/gbnf.hpp"
 
 namespace chord::grammar {
@@ -49,20 +52,36 @@ public:
         return stacks;
     }
 
+    // Deeper stacks mean a rule that reaches itself before any character with more to match after
+    // it (`a ::= b a "x"` where b may match nothing): a left recursion llama.cpp's check, which we
+    // keep for its grammars' sake, does not see; its expansion would never end. No real text nests
+    // this deep.
+    static constexpr size_t kMaxStackDepth = 2048;
+    // Stacks one expansion may visit: real grammars need a few dozen; nested repetitions of
+    // things that may match nothing (`a** ` or `(b?)+ +`) multiply them without bound.
+    static constexpr size_t kMaxExpansion = 20000;
+
     // Expands rule references at the top of `stack` until every resulting stack has a terminal at
-    // its top (or is empty), adding each new one to `out`.
+    // its top (or is empty), adding each to `out` (which may then hold duplicates). Throws Error(InvalidArgument) where the
+    // expansion would not end.
     void advance(const Stack& stack, std::vector<Stack>& out) const {
         std::vector<Stack> todo{stack};
-        std::vector<Stack> seen;  // a rule may be reached twice through empty alternatives
+        std::set<Stack> seen;  // a rule may be reached twice through empty alternatives
         while (!todo.empty()) {
             Stack current = std::move(todo.back());
             todo.pop_back();
-            if (std::find(seen.begin(), seen.end(), current) != seen.end()) continue;
-            seen.push_back(current);
+            if (!seen.insert(current).second) continue;
+            if (seen.size() > kMaxExpansion)
+                throw Error(ErrorCode::InvalidArgument, "grammar: one step has more than " + std::to_string(kMaxExpansion) +
+                                                            " ways to go on (repetitions of things that may match nothing, nested)");
             if (current.empty() || elements_[current.back()].type != ElementType::RuleRef) {
-                if (std::find(out.begin(), out.end(), current) == out.end()) out.push_back(std::move(current));
+                out.push_back(std::move(current));  // duplicates go when the set is interned
                 continue;
             }
+            if (current.size() > kMaxStackDepth)
+                throw Error(ErrorCode::InvalidArgument,
+                            "grammar: a rule expands without end (it reaches itself before matching a character, with "
+                            "more to match after it), or the text nests more than " + std::to_string(kMaxStackDepth) + " rules deep");
             const uint32_t ref = current.back();
             for_each_alternative(rule_start_[elements_[ref].value], [&](uint32_t alt) {
                 Stack next(current.begin(), current.end() - 1);
