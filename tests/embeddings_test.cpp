@@ -15,6 +15,7 @@
 #include "chord/session.hpp"
 #include "golden_models.hpp"
 #include "hostile/gguf_surgery.hpp"
+#include "forwarding_backend.hpp"
 #include "test_support.hpp"
 
 namespace chord {
@@ -261,35 +262,10 @@ TEST(Embeddings, EmptyOrTooLongInputIsAnError) {
 
 // A backend whose reads are asynchronous (WebGPU in the browser) cannot hand back every batch's
 // rows in time: a clear Unsupported, not a wrong vector.
-class AsynchronousCpu final : public Backend {
+class AsynchronousCpu final : public test::ForwardingBackend {
 public:
     std::string name() const override { return "asynchronous"; }
     bool reads_asynchronously() const override { return true; }
-    BufferId upload_weight(const TensorView& t) override { return cpu_->upload_weight(t); }
-    BufferId create_activations(size_t rows, size_t cols) override { return cpu_->create_activations(rows, cols); }
-    BufferId create_cache(size_t n_ctx, size_t width, KvCacheType type) override { return cpu_->create_cache(n_ctx, width, type); }
-    void read(BufferId a, size_t row, size_t n, float* out) const override { cpu_->read(a, row, n, out); }
-    void write(BufferId a, size_t row, size_t n, const float* in) override { cpu_->write(a, row, n, in); }
-    void embed(BufferId t, const int32_t* tokens, size_t n, BufferId out) override { cpu_->embed(t, tokens, n, out); }
-    void rms_norm(BufferId x, BufferId w, float eps, size_t n, BufferId out) override { cpu_->rms_norm(x, w, eps, n, out); }
-    void matmul(BufferId w, BufferId x, size_t n, BufferId out) override { cpu_->matmul(w, x, n, out); }
-    void add_bias(BufferId x, BufferId b, size_t n) override { cpu_->add_bias(x, b, n); }
-    void copy_rows(BufferId s, size_t first, size_t n, BufferId d) override { cpu_->copy_rows(s, first, n, d); }
-    void copy_columns(BufferId s, size_t col, size_t n, BufferId d) override { cpu_->copy_columns(s, col, n, d); }
-    void rope(BufferId x, const RopeParams& p, const int32_t* positions, size_t n) override { cpu_->rope(x, p, positions, n); }
-    void attention(BufferId q, BufferId k, BufferId v, BufferId kc, BufferId vc, const AttentionParams& p, const int32_t* positions,
-                   size_t n, BufferId out) override {
-        cpu_->attention(q, k, v, kc, vc, p, positions, n, out);
-    }
-    void rms_norm_heads(BufferId x, BufferId w, float eps, uint32_t hd, size_t n) override { cpu_->rms_norm_heads(x, w, eps, hd, n); }
-    void swiglu(BufferId g, BufferId u, size_t n) override { cpu_->swiglu(g, u, n); }
-    void geglu(BufferId g, BufferId u, size_t n) override { cpu_->geglu(g, u, n); }
-    void add(BufferId x, BufferId y, size_t n) override { cpu_->add(x, y, n); }
-    void scale(BufferId x, float f, size_t n) override { cpu_->scale(x, f, n); }
-    void soft_cap(BufferId x, float cap, size_t n) override { cpu_->soft_cap(x, cap, n); }
-
-private:
-    std::unique_ptr<Backend> cpu_ = make_cpu_backend();
 };
 
 TEST(Embeddings, ABackendThatReadsAsynchronouslyIsUnsupported) {
