@@ -7,6 +7,8 @@
 #include <benchmark/benchmark.h>
 
 #include <filesystem>
+#include <fstream>
+#include <iterator>
 #include <map>
 #include <memory>
 #include <string>
@@ -19,14 +21,11 @@ namespace {
 
 using namespace chord;
 
-const char* kJsonGrammar = R"(root   ::= object
-value  ::= object | array | string | number | ("true" | "false" | "null") ws
-object ::= "{" ws ( string ":" ws value ("," ws string ":" ws value)* )? "}" ws
-array  ::= "[" ws ( value ("," ws value)* )? "]" ws
-string ::= "\"" ( [^"\\\x7F\x00-\x1F] | "\\" (["\\bfnrt] | "u" [0-9a-fA-F]{4}) )* "\"" ws
-number ::= ("-"? ([0-9] | [1-9] [0-9]{0,15})) ("." [0-9]+)? ([eE] [-+]? [0-9] [1-9]{0,15})? ws
-ws ::= | " " | "\n" [ \t]{0,20}
-)";
+// llama.cpp's JSON grammar (grammars/json.gbnf, kept in the tests' data).
+std::string json_grammar() {
+    std::ifstream in(std::string(CHORD_TEST_DATA_DIR) + "/grammar/examples/json.gbnf", std::ios::binary);
+    return std::string(std::istreambuf_iterator<char>(in), {});
+}
 
 struct Vocab {
     Tokenizer tokenizer;
@@ -58,7 +57,7 @@ void feed(grammar::GrammarConstraint& c, const Vocab& v, const std::string& pref
 
 void BM_Mask(benchmark::State& state, const char* vocab_name, const char* prefix, bool warm) {
     const Vocab& v = vocab(vocab_name);
-    const grammar::Grammar g = grammar::parse_gbnf(kJsonGrammar);
+    const grammar::Grammar g = grammar::parse_gbnf(json_grammar());
     std::vector<float> logits(v.pieces->n_vocab, 0.0f);
     auto constraint = std::make_unique<grammar::GrammarConstraint>(g, v.pieces);
     feed(*constraint, v, prefix);

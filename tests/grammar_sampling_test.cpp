@@ -2,6 +2,8 @@
 // vocabularies, and generations on the bundled model that must follow their grammar.
 #include <gtest/gtest.h>
 
+#include <fstream>
+#include <iterator>
 #include <nlohmann/json.hpp>
 
 #include "chord/grammar/gbnf_match.hpp"
@@ -18,14 +20,14 @@ using grammar::Pushdown;
 using grammar::SortedPieces;
 using grammar::Stack;
 
-const char* kJsonGrammar = R"(root   ::= object
-value  ::= object | array | string | number | ("true" | "false" | "null") ws
-object ::= "{" ws ( string ":" ws value ("," ws string ":" ws value)* )? "}" ws
-array  ::= "[" ws ( value ("," ws value)* )? "]" ws
-string ::= "\"" ( [^"\\\x7F\x00-\x1F] | "\\" (["\\bfnrt] | "u" [0-9a-fA-F]{4}) )* "\"" ws
-number ::= ("-"? ([0-9] | [1-9] [0-9]{0,15})) ("." [0-9]+)? ([eE] [-+]? [0-9] [1-9]{0,15})? ws
-ws ::= | " " | "\n" [ \t]{0,20}
-)";
+// llama.cpp's JSON grammar (grammars/json.gbnf, in tests/data/grammar/examples).
+const std::string& json_grammar() {
+    static const std::string text = [] {
+        std::ifstream in(std::string(CHORD_TEST_DATA_DIR) + "/grammar/examples/json.gbnf", std::ios::binary);
+        return std::string(std::istreambuf_iterator<char>(in), {});
+    }();
+    return text;
+}
 
 // The reference the mask is checked against: llama.cpp's algorithm on raw stacks, one code point
 // at a time, with none of the constraint's caches, interning or sorted-vocabulary walk. A piece
@@ -146,12 +148,12 @@ void expect_mask_matches_plain_check(const Tokenizer& tokenizer, const std::stri
 }
 
 TEST(GrammarMask, JsonOverTheLlamaVocabularyMatchesThePlainCheck) {
-    expect_mask_matches_plain_check(vocab_tokenizer("llama-spm"), kJsonGrammar,
+    expect_mask_matches_plain_check(vocab_tokenizer("llama-spm"), json_grammar(),
                                     {"", "{", "{\"na", "{\"name\": ", "{\"name\": [1, 2", "{\"a\": \"b\"}"});
 }
 
 TEST(GrammarMask, JsonOverAByteLevelBpeVocabularyMatchesThePlainCheck) {
-    expect_mask_matches_plain_check(vocab_tokenizer("gpt-2"), kJsonGrammar,
+    expect_mask_matches_plain_check(vocab_tokenizer("gpt-2"), json_grammar(),
                                     {"", "{\"key\": tr", "{\"x\": -12.5e"});
 }
 
@@ -249,9 +251,9 @@ TEST(GrammarSampling, AJsonGrammarGivesJsonThatParses) {
         o.max_tokens = 200;
         o.sampling.temperature = 0.8f;
         o.sampling.seed = seed;
-        o.grammar = kJsonGrammar;
+        o.grammar = json_grammar();
         const GenerateResult r = session.generate("Once upon a time", o);
-        const grammar::Grammar g = grammar::parse_gbnf(kJsonGrammar);
+        const grammar::Grammar g = grammar::parse_gbnf(json_grammar());
         if (r.finish_reason == FinishReason::Stop) {
             EXPECT_TRUE(nlohmann::json::accept(r.text)) << r.text;
             EXPECT_TRUE(grammar::gbnf_matches(g, r.text)) << r.text;
