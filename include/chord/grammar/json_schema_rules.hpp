@@ -77,6 +77,16 @@ inline bool is_gbnf_atom(std::string_view expr) {
 
 inline std::string gbnf_group(const std::string& expr) { return is_gbnf_atom(expr) ? expr : "( " + expr + " )"; }
 
+// The position of the '"' or ']' that closes the literal or class opening at expr[open] (escapes
+// skipped), or expr.size() if none does.
+inline size_t closing_quote_or_bracket(std::string_view expr, size_t open) {
+    const char close = expr[open] == '"' ? '"' : ']';
+    size_t i = open + 1;
+    for (; i < expr.size() && expr[i] != close; ++i)
+        if (expr[i] == '\\') ++i;
+    return i;
+}
+
 // Whether `expr` has a '|' outside literals, classes and groups: it needs parentheses to be one
 // part of a sequence.
 inline bool has_top_level_alternatives(std::string_view expr) {
@@ -84,9 +94,7 @@ inline bool has_top_level_alternatives(std::string_view expr) {
     for (size_t i = 0; i < expr.size(); ++i) {
         const char c = expr[i];
         if (c == '"' || c == '[') {
-            const char close = c == '"' ? '"' : ']';
-            for (++i; i < expr.size() && expr[i] != close; ++i)
-                if (expr[i] == '\\') ++i;
+            i = closing_quote_or_bracket(expr, i);
         } else if (c == '(') {
             ++depth;
         } else if (c == ')') {
@@ -146,9 +154,7 @@ inline uint64_t generated_rule_count(std::string_view expr) {
     for (size_t i = 0; i < expr.size(); ++i) {
         const char c = expr[i];
         if (c == '"' || c == '[') {
-            const char close = c == '"' ? '"' : ']';
-            for (++i; i < expr.size() && expr[i] != close; ++i)
-                if (expr[i] == '\\') ++i;
+            i = closing_quote_or_bracket(expr, i);
         } else if (c == '(' || c == '*' || c == '+' || c == '?') {
             ++count;
         } else if (c == '{') {

@@ -86,17 +86,7 @@ inline std::optional<ToolCall> parse_call_at(std::string_view text, size_t start
 }
 
 inline void parse_calls(std::string_view text, ReplyBuilder& reply) {
-    size_t pos = 0;
-    while (pos < text.size()) {
-        const size_t marker = find_first_marker(text, pos, {kToolCallOpen, kFunctionOpen});
-        reply.add_text(text.substr(pos, marker - pos));
-        if (marker == text.size()) break;
-        size_t end = marker;
-        std::optional<ToolCall> call = parse_call_at(text, marker, end);
-        if (call) reply.add_call(std::move(*call));
-        else reply.add_text(text.substr(marker, end - marker));  // malformed: kept as the model wrote it
-        pos = end;
-    }
+    read_calls_at_markers(text, {kToolCallOpen, kFunctionOpen}, parse_call_at, reply);
 }
 
 inline size_t safe_prefix(std::string_view text) { return text_before_markers(text, {kToolCallOpen, kFunctionOpen}); }

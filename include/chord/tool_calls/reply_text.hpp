@@ -6,6 +6,7 @@
 #include <cstddef>
 #include <initializer_list>
 #include <string>
+#include <optional>
 #include <string_view>
 
 #include "chord/tool_calls/reply_types.hpp"
@@ -108,6 +109,25 @@ inline size_t find_first_marker(std::string_view text, size_t from, std::initial
     size_t first = text.size();
     for (std::string_view marker : markers) first = std::min(first, text.find(marker, from));
     return first;
+}
+
+// Text and calls in turn, for formats whose every call starts at a marker: `parse_at(text, marker,
+// end)` reads the call at `marker` and sets `end` past it; a call that does not parse stays text,
+// as the model wrote it.
+template <typename ParseAt>
+void read_calls_at_markers(std::string_view text, std::initializer_list<std::string_view> markers, ParseAt&& parse_at,
+                           ReplyBuilder& reply) {
+    size_t pos = 0;
+    while (pos < text.size()) {
+        const size_t marker = find_first_marker(text, pos, markers);
+        reply.add_text(text.substr(pos, marker - pos));
+        if (marker == text.size()) break;
+        size_t end = marker;
+        std::optional<ToolCall> call = parse_at(text, marker, end);
+        if (call) reply.add_call(std::move(*call));
+        else reply.add_text(text.substr(marker, end - marker));
+        pos = end;
+    }
 }
 
 // How much of a streaming text can be shown before the tool-call markers: up to the first whole
