@@ -1,6 +1,7 @@
 # The wasm module behind the npm package: chord.js (ES module factory) + chord.wasm, written into
-# bindings/js/dist/<variant>/. Variant "single" (SIMD128, one thread) or "threads" (pthreads).
-set(CHORD_WASM_VARIANT "single" CACHE STRING "single or threads")
+# bindings/js/dist/<variant>/. Variant "single" (SIMD128, one thread), "threads" (pthreads) or
+# "memory64" (one thread, 64-bit memory for models beyond 4 GB: Emscripten 3.1.69, preset wasm64).
+set(CHORD_WASM_VARIANT "single" CACHE STRING "single, threads or memory64")
 set(CHORD_WASM_OUT "${CMAKE_SOURCE_DIR}/bindings/js/dist/${CHORD_WASM_VARIANT}")
 include(RelaxedKernels)
 include(WebGpu)
@@ -16,13 +17,23 @@ else()
   set(chord_wasm_exceptions -fwasm-exceptions)
 endif()
 set(chord_wasm_compile -msimd128 ${chord_wasm_exceptions})
+set(chord_wasm_max_memory 4GB)
+if(CHORD_WASM_VARIANT STREQUAL "memory64")
+  # For engines with the final Memory64 (Chromium 133+, Firefox 134+): its JS API, which
+  # scripts/install-emscripten-memory64.sh patches Emscripten 3.1.69 to use, and 64-bit function
+  # tables. The CPU path only: WebGPU is linked, since the bindings call it, but its JS library
+  # reads pointers as numbers, which are BigInts here.
+  list(APPEND chord_wasm_compile -sMEMORY64=1 -Wno-experimental)  # 64-bit pointers in every object file
+  target_link_options(chord_wasm PRIVATE -sMEMORY64=1 -Wno-experimental)
+  set(chord_wasm_max_memory 16GB)  # the engines' limit for a 64-bit memory
+endif()
 target_compile_options(chord_wasm PRIVATE ${chord_wasm_compile})
 target_compile_options(chord_cpu PRIVATE ${chord_wasm_compile})
 target_link_options(chord_wasm PRIVATE
   -lembind ${chord_wasm_exceptions}
   -sMODULARIZE=1 -sEXPORT_ES6=1 -sEXPORT_NAME=createChordModule
   -sENVIRONMENT=web,worker
-  -sALLOW_MEMORY_GROWTH=1 -sMAXIMUM_MEMORY=4GB  # models are streamed in after start-up
+  -sALLOW_MEMORY_GROWTH=1 -sMAXIMUM_MEMORY=${chord_wasm_max_memory}  # models are streamed in after start-up
   -sEXPORTED_FUNCTIONS=_malloc,_free -sEXPORTED_RUNTIME_METHODS=HEAPU8
   -sFILESYSTEM=0)
 if(CHORD_WASM_VARIANT STREQUAL "threads")
@@ -34,6 +45,13 @@ endif()
 chord_link_webgpu(chord_wasm)
 if(CHORD_WASM_VARIANT STREQUAL "threads")
   chord_add_relaxed_kernels(chord_wasm TRUE)  # the threads' memory is shared
+elseif(CHORD_WASM_VARIANT STREQUAL "memory64")
+  # The relaxed-SIMD module is wasm32 and cannot import a 64-bit memory: its loader gets no module
+  # (an empty one), so the engine counts as one without relaxed SIMD.
+  set(no_relaxed "${CMAKE_CURRENT_BINARY_DIR}/relaxed/no_relaxed_kernels.js")
+  file(WRITE "${no_relaxed}" "var chordRelaxedKernelsBase64 = '';\n")
+  target_link_options(chord_wasm PRIVATE "SHELL:--pre-js ${no_relaxed}"
+    "SHELL:--js-library ${CMAKE_SOURCE_DIR}/src/cpu/relaxed/relaxed_library.js")
 else()
   chord_add_relaxed_kernels(chord_wasm FALSE)
 endif()

@@ -10,34 +10,37 @@ cd "$(dirname "$0")/.."
 
 ./scripts/install-deps.sh
 jobs="$(nproc)"
+# Each phase's heading with the time since the start: where the suite's minutes go.
+phase() { printf '== [%dm%02ds] %s\n' $((SECONDS / 60)) $((SECONDS % 60)) "$*"; }
 
 for preset in native native-asan; do
-  echo "== $preset: build"
+  phase "$preset: build"
   cmake --preset "$preset" >/dev/null
   cmake --build --preset "$preset" -j "$jobs"
-  echo "== $preset: test"
+  phase "$preset: test"
   ctest --preset "$preset" -j "$jobs"
 done
 
-echo "== fuzz: each libFuzzer target for 35 s (ASan + UBSan)"
+phase "fuzz: each libFuzzer target for 35 s (ASan + UBSan)"
 ./scripts/fuzz.sh 35
 
 for preset in wasm wasm-threads; do
-  echo "== $preset: build"
+  phase "$preset: build"
   cmake --preset "$preset" >/dev/null
   cmake --build --preset "$preset" -j "$jobs"
 done
-echo "== wasm: fast kernels against the reference kernels (Node: SIMD128; Chromium runs the relaxed-SIMD ones below)"
+phase "wasm: fast kernels against the reference kernels (Node: SIMD128; Chromium runs the relaxed-SIMD ones below)"
 node --no-experimental-fetch build/wasm/bin/chord_wasm_kernels_test.js simd128 "${CHORD_SHARED_DIR:-../shared}"/models/synth-*-q*.gguf
-echo "== wasm: the hostile-input corpus (tests/hostile_corpus.hpp): every case the expected chord::Error in wasm32 too"
+phase "wasm: the hostile-input corpus (tests/hostile_corpus.hpp): every case the expected chord::Error in wasm32 too"
 node --no-experimental-fetch build/wasm/bin/chord_wasm_hostile_corpus_test.js "${CHORD_SHARED_DIR:-../shared}"
-echo "== npm package: install"
+phase "npm package: install"
 (cd bindings/js && npm ci --no-audit --no-fund --loglevel=error && npm run build --silent)  # + the prebuilt browser build
-echo "== wasm: the WebGPU backend against the CPU reference (Node, Dawn on SwiftShader)"
+phase "wasm: the WebGPU backend against the CPU reference (Node, Dawn on SwiftShader)"
 VK_ICD_FILENAMES=/usr/lib/chromium/vk_swiftshader_icd.json XDG_RUNTIME_DIR="${XDG_RUNTIME_DIR:-/tmp}" \
   node tests/wasm/webgpu_test.mjs "${CHORD_SHARED_DIR:-../shared}"/models/*.gguf \
   $(node bindings/js/test-support/golden-models.mjs | grep /build/golden-models/)  # + the synth models of tests/data/golden
-echo "== npm package: type check and tests (node --test)"
+phase "npm package: type check and tests (node --test)"
 cd bindings/js
 npx tsc --noEmit -p .
 node --test test/*.test.mjs
+phase "all passed"

@@ -260,17 +260,20 @@ TEST(Embeddings, EmptyOrTooLongInputIsAnError) {
     EXPECT_EQ(pooling_from_name("cls"), Pooling::Cls);
 }
 
-// A backend whose reads are asynchronous (WebGPU in the browser) cannot hand back every batch's
-// rows in time: a clear Unsupported, not a wrong vector.
+// A backend whose reads are asynchronous (WebGPU in the browser) hands a batch's rows back only
+// after the caller has returned to the event loop: embed(), which cannot, is a clear Unsupported,
+// not a wrong vector; an EmbeddingRun stops after each batch (here the rows are there at once) and
+// gives the vector embed() gives where reads are synchronous.
 class AsynchronousCpu final : public test::ForwardingBackend {
 public:
     std::string name() const override { return "asynchronous"; }
     bool reads_asynchronously() const override { return true; }
 };
 
-TEST(Embeddings, ABackendThatReadsAsynchronouslyIsUnsupported) {
+TEST(Embeddings, ABackendThatReadsAsynchronouslyGoesABatchAtATime) {
     ModelOptions options;
     options.n_ctx = 64;
+    options.batch_size = 8;
     auto model = Model::load(stories_path(), options, std::make_unique<AsynchronousCpu>());
     try {
         embed(*model, kStory);
@@ -278,6 +281,25 @@ TEST(Embeddings, ABackendThatReadsAsynchronouslyIsUnsupported) {
     } catch (const Error& e) {
         EXPECT_EQ(e.code(), ErrorCode::Unsupported);
         EXPECT_NE(std::string(e.what()).find("asynchronously"), std::string::npos) << e.what();
+    }
+    const std::vector<TokenId> tokens = embedding_tokens(model->tokenizer(), kStory);
+    ASSERT_GT(tokens.size(), 16u);
+    for (Pooling pooling : {Pooling::Mean, Pooling::Last, Pooling::Cls}) {
+        EmbeddingRun run(*model, tokens, {pooling, true});
+        size_t awaits = 0;
+        while (!run.advance()) ++awaits;
+        EXPECT_EQ(awaits, (tokens.size() + 7) / 8) << pooling_name(pooling);
+        EXPECT_EQ(run.result(), embed(*load_stories(64, 8), tokens, {pooling, true})) << pooling_name(pooling);
+    }
+    // Another run's batch between a batch and its rows: an error, not a vector of the other's rows.
+    EmbeddingRun first(*model, tokens), second(*model, tokens);
+    EXPECT_FALSE(first.advance());
+    EXPECT_FALSE(second.advance());
+    try {
+        first.advance();
+        FAIL() << "no error";
+    } catch (const Error& e) {
+        EXPECT_EQ(e.code(), ErrorCode::InvalidArgument) << e.what();
     }
 }
 

@@ -5,10 +5,13 @@
 // A conversation is kept across reloads (saved-chat.js): loading the same model again shows it
 // and restores the model's cache, so the next answer reads only the new message; New chat forgets it.
 // JSON mode constrains every answer to a JSON object (response_format json_object, or the
-// jsonSchema option where there is no template).
+// jsonSchema option where there is no template). Tools (tools.js) are offered to a model whose
+// template teaches a tool-call format: its calls are shown, run by the page, and their results
+// given back to it for the answer (up to MAX_TOOL_ROUNDS rounds of calls).
 // The package's prebuilt browser build sits beside the page (web-demo/build.mjs puts it there).
 import { Chord } from './wasm-chord/dist/wasm-chord.js';
 import { forgetChat, saveChat, savedChat } from './saved-chat.js';
+import { DEMO_TOOLS, describeCall, runTool } from './tools.js';
 
 const $ = (id) => document.getElementById(id);
 const ui = {
@@ -16,13 +19,15 @@ const ui = {
   urlForm: $('url-form'), url: $('model-url'), file: $('model-file'),
   output: $('output'), chat: $('chat'), prompt: $('prompt'), send: $('send'), stop: $('stop'), speed: $('speed'),
   temperature: $('temperature'), topP: $('top-p'), maxTokens: $('max-tokens'), jsonMode: $('json-mode'), newChat: $('new-chat'),
+  tools: $('tools'),
 };
+const MAX_TOOL_ROUNDS = 3;
 const DEFAULT_MODEL = { source: new URL('models/stories260K-f32.gguf', location.href).href, label: 'stories260K-f32.gguf' };
 
 let model = null;       // the loaded model, in its worker
 let loaded = null;      // { source, label } it came from: a backend switch loads it again
 let answering = null;   // the AbortController of the answer being written
-const history = [];     // the conversation, as { role, content }
+const history = [];     // the conversation, as OpenAI's messages (tool calls and results included)
 
 function setStatus(text, { error = false } = {}) {
   ui.status.textContent = text;
@@ -33,6 +38,7 @@ function setStatus(text, { error = false } = {}) {
 function setControls() {
   const ready = model !== null;
   ui.prompt.disabled = !ready;
+  ui.tools.disabled = !ready || model.info.toolCallFormat === 'none';
   ui.send.disabled = !ready || answering !== null;
   ui.stop.disabled = answering === null;
 }
@@ -87,15 +93,15 @@ async function resumeChat(label) {
   if (!saved) return false;
   for (const message of saved.history) {
     history.push(message);
-    addMessage(message.role, message.content);
+    showMessage(message);
   }
   await model.loadSession(saved.session).catch(() => {});
   return true;
 }
 
-// After each answer: the conversation and the model's cache (the CPU backend can save it).
+// After each answer: the conversation and the model's cache.
 async function keepChat() {
-  if (!loaded || model.info.backend !== 'cpu') return;
+  if (!loaded) return;
   await saveChat(loaded.label, history, await model.saveSession()).catch(() => {});
 }
 
@@ -114,20 +120,52 @@ function addMessage(role, text) {
   return body;
 }
 
-// The answer's text, piece by piece: through the chat template where the model has one.
-async function* answerPieces(text, options) {
-  if (model.info.chatTemplate) {
-    const { maxTokens, temperature, topP, signal, jsonSchema } = options;
-    const stream = await model.chat.completions.create({
-      messages: history, stream: true, max_tokens: maxTokens, temperature, top_p: topP, signal,
-      ...(jsonSchema ? { response_format: { type: 'json_object' } } : {}),
-    });
-    for await (const chunk of stream) {
-      const piece = chunk.choices[0].delta.content;
-      if (piece) yield piece;
+// A message of the conversation as it is shown: a tool call as the call, a result as a tool's.
+function showMessage(message) {
+  if (message.role === 'tool') return addMessage('tool', message.content);
+  if (!message.tool_calls) return addMessage(message.role, message.content);
+  const body = addMessage('assistant', [message.content, ...message.tool_calls.map(describeCall)].filter(Boolean).join('\n'));
+  body.parentElement.classList.add('tool-call');
+  return body;
+}
+
+// One answer, piece by piece: { text } as it is written and, where the model called tools,
+// { toolCalls } at the end (the stream's deltas gathered into OpenAI's tool_calls). Through the
+// chat template where the model has one; toolChoice: tools offered ('auto', 'required') or not (null).
+async function* answerPieces(text, options, toolChoice) {
+  if (!model.info.chatTemplate) {
+    for await (const { text: piece } of model.generate(text, options)) yield { text: piece };
+    return;
+  }
+  const { maxTokens, temperature, topP, signal, jsonSchema } = options;
+  const stream = await model.chat.completions.create({
+    messages: history, stream: true, max_tokens: maxTokens, temperature, top_p: topP, signal,
+    ...(jsonSchema ? { response_format: { type: 'json_object' } } : {}),
+    ...(toolChoice ? { tools: DEMO_TOOLS, tool_choice: toolChoice } : {}),
+  });
+  const calls = [];
+  for await (const chunk of stream) {
+    const { content, tool_calls: deltas = [] } = chunk.choices[0].delta;
+    if (content) yield { text: content };
+    for (const { index, id, function: f } of deltas) {
+      calls[index] ??= { id, type: 'function', function: { name: '', arguments: '' } };
+      calls[index].function.name += f?.name ?? '';
+      calls[index].function.arguments += f?.arguments ?? '';
     }
-  } else {
-    for await (const { text: piece } of model.generate(text, options)) yield piece;
+  }
+  if (calls.length > 0) yield { toolCalls: calls };
+}
+
+// The model's calls answered: each shown, run, and its result added to the conversation.
+function answerToolCalls(body, reply, calls) {
+  const message = { role: 'assistant', content: reply || null, tool_calls: calls };
+  history.push(message);
+  body.textContent = [reply, ...calls.map(describeCall)].filter(Boolean).join('\n');
+  body.parentElement.classList.add('tool-call');
+  for (const call of calls) {
+    const result = { role: 'tool', tool_call_id: call.id, content: runTool(call.function.name, call.function.arguments) };
+    history.push(result);
+    showMessage(result);
   }
 }
 
@@ -142,7 +180,7 @@ async function send() {
   ui.prompt.value = '';
   history.push({ role: 'user', content: text });
   addMessage('user', text);
-  const body = addMessage('assistant', '');
+  let body = addMessage('assistant', '');
   body.parentElement.classList.add('streaming');
   answering = new AbortController();
   setControls();
@@ -157,12 +195,25 @@ async function send() {
   const started = performance.now();
   let firstMs = null;
   let reply = '';
+  const asked = history.length;  // a failed answer leaves the conversation as it was before the question
+  let toolChoice = ui.tools.disabled ? null : ui.tools.value || null;
   try {
-    for await (const piece of answerPieces(text, options)) {
-      firstMs ??= performance.now() - started;
-      reply += piece;
-      body.textContent = reply;
-      body.parentElement.scrollIntoView({ block: 'end' });
+    for (let round = 0; ; round++) {
+      let calls = null;
+      for await (const piece of answerPieces(text, options, toolChoice)) {
+        firstMs ??= performance.now() - started;
+        if (piece.toolCalls) calls = piece.toolCalls;
+        else reply += piece.text;
+        body.textContent = reply;
+        body.parentElement.scrollIntoView({ block: 'end' });
+      }
+      if (!calls || round === MAX_TOOL_ROUNDS) break;
+      answerToolCalls(body, reply, calls);
+      body.parentElement.classList.remove('streaming');
+      reply = '';
+      body = addMessage('assistant', '');
+      body.parentElement.classList.add('streaming');
+      toolChoice = 'auto';  // with the results, the model answers (or calls again)
     }
     const { timings, finishReason } = await model.lastResult();
     history.push({ role: 'assistant', content: reply });
@@ -175,7 +226,7 @@ async function send() {
   } catch (error) {
     body.parentElement.classList.add('failed');
     body.textContent = `${reply}\n[${error.message}]`;
-    history.pop();  // the question that failed
+    history.length = asked - 1;  // the question that failed, and any calls made for it
   } finally {
     body.parentElement.classList.remove('streaming');
     answering = null;

@@ -13,7 +13,7 @@ const PACKAGE_FILES = ['wasm-chord.js', 'worker.js', 'single/chord.js', 'single/
 export function buildDemo(out = here('./dist/')) {
   rmSync(out, { recursive: true, force: true });
   mkdirSync(out, { recursive: true });
-  for (const file of ['index.html', 'app.js', 'saved-chat.js', 'style.css']) cpSync(here(file), `${out}/${file}`);
+  for (const file of ['index.html', 'app.js', 'saved-chat.js', 'tools.js', 'style.css']) cpSync(here(file), `${out}/${file}`);
   for (const file of PACKAGE_FILES) {
     const from = here(`../bindings/js/dist/${file}`);
     if (!existsSync(from)) throw new Error(`${from} is missing: build the wasm modules and run \`npm run build\` in bindings/js first`);

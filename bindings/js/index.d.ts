@@ -236,15 +236,17 @@ export class Chord {
   lastResult(): CompleteResult;
   chatPrompt(messages: ChatMessage[], options?: ChatPromptOptions): { prompt: string; template: string };
   /** a finished reply split into content, reasoning and tool calls (format: default info.toolCallFormat) */
-  parseReply(text: string, format?: ToolCallFormat): ParsedReply;
+  parseReply(text: string, format?: ToolCallFormat, tools?: ChatTool[]): ParsedReply;
   /** a reply still streaming: its reasoning, and the content safe to show (never part of a call's marker) */
   replySoFar(text: string, format?: ToolCallFormat): { reasoning: string; content: string };
-  /** the embedding of a text or token ids (one Float32Array of embeddingLength), or of each text of an array; CPU backend */
-  embed(input: string | number[], options?: EmbedOptions): Float32Array;
-  embed(input: string[], options?: EmbedOptions): Float32Array[];
-  embedOne(input: string | number[], options?: EmbedOptions): { embedding: Float32Array; tokens: number };
-  /** the conversation's cache (tokens, keys, values) as bytes, for loadSession() after a reload; CPU backend */
-  saveSession(): Uint8Array;
+  /** GBNF (for the grammar option) of a reply that is only calls of `tools` in the model's format: of `name` only, one call unless `parallel` */
+  toolCallGrammar(tools: ChatTool[], options?: { name?: string; parallel?: boolean; format?: ToolCallFormat }): string;
+  /** the embedding of a text or token ids (one Float32Array of embeddingLength), or of each text of an array */
+  embed(input: string | number[], options?: EmbedOptions): Promise<Float32Array>;
+  embed(input: string[], options?: EmbedOptions): Promise<Float32Array[]>;
+  embedOne(input: string | number[], options?: EmbedOptions): Promise<{ embedding: Float32Array; tokens: number }>;
+  /** the conversation's cache (tokens, keys, values) as bytes, for loadSession() after a reload, on either backend */
+  saveSession(): Promise<Uint8Array>;
   loadSession(bytes: Uint8Array): { cachedTokens: number };
   readonly chat: { completions: ChatCompletions };
   readonly embeddings: Embeddings;
@@ -361,8 +363,14 @@ export interface ChatCompletionRequest {
   grammar?: string;
   /** functions the model may call: passed to its chat template; calls come back as message.tool_calls */
   tools?: ChatTool[];
-  /** 'auto' (default) or 'none' (tools are not shown to the model) */
-  tool_choice?: 'auto' | 'none';
+  /**
+   * 'auto' (default: the model decides), 'none' (tools are not shown to the model), 'required' (the
+   * reply is one or more calls) or a function the reply must call; the last two are enforced by a
+   * grammar of the model's call format, the arguments valid under the tool's parameters
+   */
+  tool_choice?: 'auto' | 'none' | 'required' | { type: 'function'; function: { name: string } };
+  /** false: at most one call (default true) */
+  parallel_tool_calls?: boolean;
   /** a built-in format's name (chatml, qwen3, llama3, phi3, ...); default: the model's own template */
   template?: string;
   /** the template's variables, e.g. { enable_thinking: false } for Qwen3 without thinking */
@@ -426,8 +434,9 @@ export interface WorkerChord {
   tokenize(text: string, options?: { bos?: boolean; special?: boolean }): Promise<number[]>;
   detokenize(ids: Iterable<number>, options?: { special?: boolean }): Promise<string>;
   chatPrompt(messages: ChatMessage[], options?: ChatPromptOptions): Promise<{ prompt: string; template: string }>;
-  parseReply(text: string, format?: ToolCallFormat): Promise<ParsedReply>;
+  parseReply(text: string, format?: ToolCallFormat, tools?: ChatTool[]): Promise<ParsedReply>;
   replySoFar(text: string, format?: ToolCallFormat): Promise<{ reasoning: string; content: string }>;
+  toolCallGrammar(tools: ChatTool[], options?: { name?: string; parallel?: boolean; format?: ToolCallFormat }): Promise<string>;
   embed(input: string | number[], options?: EmbedOptions): Promise<Float32Array>;
   embed(input: string[], options?: EmbedOptions): Promise<Float32Array[]>;
   embedOne(input: string | number[], options?: EmbedOptions): Promise<{ embedding: Float32Array; tokens: number }>;

@@ -90,10 +90,13 @@ public:
         throw Error(ErrorCode::Unsupported, "the " + name() + " backend cannot shift its KV cache");
     }
     // Rows [first, first + n) of a cache as the bytes of its type: kv_cache_row_bytes() a row, laid
-    // out as on the CPU (little-endian halves, floats, or Q8_0 blocks).
+    // out as on the CPU (little-endian halves, floats, or Q8_0 blocks). A backend that reads
+    // asynchronously returns them once begin_read_cache_rows() has started bringing them back and
+    // the caller has awaited them, as begin_read() and read() do for activations.
     virtual void read_cache_rows(BufferId /*cache*/, size_t /*first*/, size_t /*n*/, uint8_t* /*out*/) const {
         throw Error(ErrorCode::Unsupported, "the " + name() + " backend cannot read its KV cache back");
     }
+    virtual void begin_read_cache_rows(BufferId /*cache*/, size_t /*first*/, size_t /*n*/) {}
     virtual void write_cache_rows(BufferId /*cache*/, size_t /*first*/, size_t /*n*/, const uint8_t* /*in*/) {
         throw Error(ErrorCode::Unsupported, "the " + name() + " backend cannot write its KV cache");
     }
@@ -135,5 +138,26 @@ inline void run_op_by_op(Backend& be, const StepGraph& graph, const StepInputs& 
 }
 
 inline void Backend::run(const StepGraph& graph, const StepInputs& step) { run_op_by_op(*this, graph, step); }
+
+// The checks every backend's shift_cache() makes of its arguments, before it changes anything:
+// caches of `rows` positions of `width` values.
+inline void check_shift_cache(size_t k_rows, size_t k_width, size_t v_rows, size_t v_width, const RopeParams& rope,
+                              size_t n_used, size_t first, size_t count) {
+    if (k_rows != v_rows || k_width != v_width)
+        throw Error(ErrorCode::InvalidArgument, "shift_cache: the key and value caches differ in shape");
+    if (n_used > k_rows || first > n_used || count > n_used - first)
+        throw Error(ErrorCode::InvalidArgument, "shift_cache: dropping " + std::to_string(count) + " positions from " +
+                                                    std::to_string(first) + " of " + std::to_string(n_used) +
+                                                    " in use does not fit the cache of " + std::to_string(k_rows));
+    if (rope.head_dim == 0 || k_width % rope.head_dim != 0 || rope.n_rot > rope.head_dim || rope.n_rot % 2 != 0)
+        throw Error(ErrorCode::InvalidArgument, "shift_cache: the RoPE does not fit the cache's heads");
+}
+
+// And those of read_cache_rows() and write_cache_rows() on a cache of `rows` positions.
+inline void check_cache_rows(size_t rows, size_t first, size_t n) {
+    if (first > rows || n > rows - first)
+        throw Error(ErrorCode::InvalidArgument, "cache rows " + std::to_string(first) + " + " + std::to_string(n) +
+                                                    " are outside the cache of " + std::to_string(rows));
+}
 
 }  // namespace chord

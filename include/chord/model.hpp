@@ -4,7 +4,6 @@
 #pragma once
 
 #include <cmath>
-#include <functional>
 #include <memory>
 #include <new>
 #include <set>
@@ -82,29 +81,37 @@ public:
         return logits_;
     }
 
-    // The final hidden states of `n` tokens read from position 0: each token's residual stream
-    // after the output norm, which is what llama.cpp returns as a decoder model's embeddings.
-    // `on_batch(rows, first, count)` gets rows [first, first + count) after each batch, n_embd
-    // floats a row (valid during the call). The logits are not computed. This overwrites the KV
-    // cache: cache_epoch() changes.
-    using HiddenRows = std::function<void(const float* rows, size_t first, size_t count)>;
-    void hidden_states(const TokenId* tokens, size_t n, const HiddenRows& on_batch) {
+    // The final hidden states of `n` tokens read from position 0, a batch at a time: each token's
+    // residual stream after the output norm, which is what llama.cpp returns as a decoder model's
+    // embeddings (the logits are not computed). hidden_batch() runs the batch that starts at
+    // `first` (0, then each batch's end in turn) and returns how many tokens it has;
+    // finish_hidden_batch() gives their rows, n_embd floats each, valid until the next batch —
+    // with a backend that reads asynchronously, once the caller has awaited them
+    // (hidden_batch_pending() says so, as logits_pending() does for forward()). This overwrites the
+    // KV cache: cache_epoch() changes with every batch.
+    size_t hidden_batch(const TokenId* tokens, size_t n, size_t first) {
         check_tokens(tokens, n, 0);
-        if (backend_->reads_asynchronously())  // every batch's rows must be read before the next overwrites them
-            throw Error(ErrorCode::Unsupported, "hidden states (embeddings) need a backend that reads synchronously; the " +
-                                                    backend_->name() + " backend here reads asynchronously: use the CPU backend");
-        ++cache_epoch_;  // before any batch: a failed one has overwritten the cache too
+        if (first >= n) throw Error(ErrorCode::InvalidArgument, "hidden_batch: no tokens from " + std::to_string(first));
+        ++cache_epoch_;  // before the batch: a failed one has overwritten the cache too
+        hidden_count_ = std::min<size_t>(n - first, batch_size_);
         hidden_rows_.resize(size_t(batch_size_) * config_.n_embd);
-        for (size_t done = 0; done < n;) {
-            const size_t batch = std::min<size_t>(n - done, batch_size_);
-            forward_batch(hidden_graph_, tokens + done, batch, uint32_t(done));
-            backend_->read(xn_, 0, batch, hidden_rows_.data());
-            on_batch(hidden_rows_.data(), done, batch);
-            done += batch;
+        forward_batch(hidden_graph_, tokens + first, hidden_count_, uint32_t(first));
+        if (backend_->reads_asynchronously()) {
+            backend_->begin_read(xn_, 0, hidden_count_);
+            hidden_pending_ = true;
+        } else {
+            backend_->read(xn_, 0, hidden_count_, hidden_rows_.data());
         }
+        return hidden_count_;
+    }
+    bool hidden_batch_pending() const { return hidden_pending_; }
+    const float* finish_hidden_batch() {
+        if (hidden_pending_) backend_->read(xn_, 0, hidden_count_, hidden_rows_.data());
+        hidden_pending_ = false;
+        return hidden_rows_.data();
     }
 
-    // Changes whenever something other than forward() overwrote the KV cache (hidden_states(),
+    // Changes whenever something other than forward() overwrote the KV cache (hidden_batch(),
     // write_cache_state()): a caller that remembers what the cache holds, as Session does, must
     // forget it then.
     uint64_t cache_epoch() const { return cache_epoch_; }
@@ -119,8 +126,16 @@ public:
             backend_->shift_cache(L.k_cache, L.v_cache, L.windowed ? rope_local_ : rope_global_, n_used, first, count);
     }
     // Positions [0, n) of every layer, keys then values a layer, as the bytes of the cache's type:
-    // cache_state_bytes(n) of them.
+    // cache_state_bytes(n) of them. With a backend that reads asynchronously, read_cache_state()
+    // takes the rows that begin_read_cache_state() started bringing back, once the caller has
+    // awaited them.
     uint64_t cache_state_bytes(uint32_t n) const { return 2ull * config_.n_layer * n * cache_row_bytes(); }
+    void begin_read_cache_state(uint32_t n) {
+        for (const Layer& L : layers_) {
+            backend_->begin_read_cache_rows(L.k_cache, 0, n);
+            backend_->begin_read_cache_rows(L.v_cache, 0, n);
+        }
+    }
     void read_cache_state(uint32_t n, uint8_t* out) const {
         const size_t part = size_t(n * cache_row_bytes());
         for (const Layer& L : layers_) {
@@ -329,7 +344,7 @@ private:
     }
 
     // The forward passes as lists of backend operations (step_graph.hpp), built once: the step's,
-    // which ends in the last token's logits, and hidden_states()'s, which ends in every token's
+    // which ends in the last token's logits, and hidden_batch()'s, which ends in every token's
     // output norm.
     void build_graph() {
         const ModelConfig& c = config_;
@@ -418,7 +433,9 @@ private:
     BufferId x_, xn_, q_, k_, v_, qkv_, attn_, proj_, gate_, up_, gate_up_, last_, logits_buffer_;
     StepGraph graph_, hidden_graph_;
     std::vector<int32_t> positions_;
-    std::vector<float> hidden_rows_;  // [batch_size × n_embd]: hidden_states()'s rows of one batch
+    std::vector<float> hidden_rows_;  // [batch_size × n_embd]: hidden_batch()'s rows
+    size_t hidden_count_ = 0;         // of which this many are the last batch's
+    bool hidden_pending_ = false;     // hidden_batch() began a read that finish_hidden_batch() completes
     uint64_t cache_epoch_ = 0;
     std::vector<float> logits_;
     bool logits_pending_ = false;  // forward() began a read that finish_forward() completes

@@ -53,8 +53,8 @@ struct GenerateOptions {
     // token would take the context's last position (llama.cpp shifts once n_past + 1 >= n_ctx), the
     // older half of the tokens after the first n_keep leaves the cache, the later ones move down,
     // their cached keys turned to the new positions by RoPE (llama.cpp's K-shift: not recomputed),
-    // and the generation goes on. Off, or where the backend cannot shift (WebGPU), a generation
-    // that fills the context stops with FinishReason::ContextFull.
+    // and the generation goes on. Off, or where the backend cannot shift (Backend::shift_cache), a
+    // generation that fills the context stops with FinishReason::ContextFull.
     bool context_shift = true;
     // How many tokens at the start of the prompt every shift keeps, as llama.cpp's --keep: the BOS
     // is kept on top of these when the vocabulary adds one (llama.cpp counts it in, whether or not
@@ -265,18 +265,25 @@ public:
 
     // The context as bytes (session_state.hpp): the cached tokens and their keys and values, every
     // layer, in the cache's own type. Not a generation in progress: its sampler and text are not
-    // kept. CPU backend only (others: Error Unsupported).
+    // kept. With a backend that reads asynchronously (WebGPU) the cache comes back first:
+    // begin_save() starts reading it and returns true, and save() takes it once the caller has
+    // awaited it (Module.chordGpuPending); elsewhere begin_save() returns false and does nothing.
+    bool begin_save() {
+        if (!model_.backend().reads_asynchronously()) return false;
+        if (waiting_) throw Error(ErrorCode::InvalidArgument, "save(): a step's logits are still on their way");
+        model_.begin_read_cache_state(uint32_t(saved_tokens().size()));
+        return true;
+    }
     std::vector<uint8_t> save() const {
         if (waiting_) throw Error(ErrorCode::InvalidArgument, "save(): a step's logits are still on their way");
-        const bool cache_true = cache_epoch_ == model_.cache_epoch();  // else something else overwrote it
-        return write_session_state(model_, cache_true ? cached_ : std::vector<TokenId>{});
+        return write_session_state(model_, saved_tokens());
     }
 
     // Takes the context of a save() on a model of the same file, context size and KV cache type:
     // the next prompt that starts with its tokens computes only the rest. A state of another model,
     // shape or cache type is an InvalidArgument error, a truncated one Truncated, a damaged one
-    // Malformed; after any of these the session is as before. CPU backend only (others: Error
-    // Unsupported, after which the session has forgotten its cache).
+    // Malformed; after any of these the session is as before. A backend that cannot write its
+    // cache throws Error(Unsupported), after which the session has forgotten its cache.
     void load(const uint8_t* data, size_t size) {
         if (active_) throw Error(ErrorCode::InvalidArgument, "load(): a generation is in progress (finish it first)");
         SessionStateView state = read_session_state(model_, data, size);
@@ -289,6 +296,12 @@ public:
 
 private:
     using Clock = std::chrono::steady_clock;
+
+    // The tokens whose keys and values save() writes: none where something else overwrote the cache.
+    const std::vector<TokenId>& saved_tokens() const {
+        static const std::vector<TokenId> none;
+        return cache_epoch_ == model_.cache_epoch() ? cached_ : none;
+    }
     static double milliseconds_since(Clock::time_point t) {
         return std::chrono::duration<double, std::milli>(Clock::now() - t).count();
     }
@@ -320,7 +333,7 @@ private:
         try {
             model_.shift_cache(uint32_t(n_past), uint32_t(n_keep_), uint32_t(n_discard));
         } catch (const Error& e) {
-            if (e.code() == ErrorCode::Unsupported) return;  // WebGPU: stop at the end of the context
+            if (e.code() == ErrorCode::Unsupported) return;  // a backend without shifts: stop at the end of the context
             throw;
         }
         cached_.erase(cached_.begin() + std::ptrdiff_t(n_keep_), cached_.begin() + std::ptrdiff_t(n_keep_ + n_discard));

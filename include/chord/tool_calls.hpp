@@ -97,11 +97,15 @@ inline std::optional<ToolCallFormat> tool_call_format_from_name(std::string_view
     return std::nullopt;
 }
 
-// A complete reply split into its content, reasoning and calls.
-inline ParsedReply parse_tool_calls(std::string_view reply, ToolCallFormat format) {
+using tool_calls::StringParameters;
+
+// A complete reply split into its content, reasoning and calls. `string_parameters`: see
+// StringParameters (tool_calls/reply_text.hpp; string_parameters() reads them from the tools).
+inline ParsedReply parse_tool_calls(std::string_view reply, ToolCallFormat format,
+                                    const StringParameters* string_parameters = nullptr) {
     const tool_calls::FormatTraits& traits = tool_calls::format_traits(format);
     const ReasoningSplit split = tool_calls::split_reasoning(reply, traits.reasoning, /*reply_complete=*/true);
-    tool_calls::ReplyBuilder builder;
+    tool_calls::ReplyBuilder builder(string_parameters);
     traits.parse_calls(split.content, builder);
     ParsedReply parsed = std::move(builder).finish();
     parsed.reasoning_content = std::string(split.reasoning);

@@ -16,6 +16,7 @@
 #include "chord/generate_options_reader.hpp"
 #include "chord/session.hpp"
 #include "chord/tool_calls.hpp"
+#include "chord/tool_calls/call_grammar.hpp"
 #include "chord/webgpu_backend.hpp"
 
 namespace chord::wasm {
@@ -213,10 +214,13 @@ public:
     }
 
     // A finished reply split into { content, reasoning, toolCalls: [{ id, name, arguments }] } for a
-    // format named by tool_call_format_name().
-    val parse_reply(const std::string& text, const std::string& format_name) const {
+    // format named by tool_call_format_name(), the request's tools as JSON text ("" for none).
+    val parse_reply(const std::string& text, const std::string& format_name, const std::string& tools_json) const {
         return guarded([&] {
-            const ParsedReply parsed = parse_tool_calls(text, tool_call_format(format_name));
+            // The tools (JSON text, may be empty) tell which raw values are strings (Qwen3-Coder's XML).
+            const nlohmann::ordered_json tools = nlohmann::ordered_json::parse(tools_json, nullptr, /*allow_exceptions=*/false);
+            const StringParameters strings = tool_calls::string_parameters(tools);
+            const ParsedReply parsed = parse_tool_calls(text, tool_call_format(format_name), &strings);
             val calls = val::array();
             for (const ToolCall& call : parsed.tool_calls) {
                 val c = val::object();
@@ -230,6 +234,20 @@ public:
             v.set("reasoning", parsed.reasoning_content);
             v.set("toolCalls", calls);
             return v;
+        });
+    }
+
+    // GBNF of replies that are nothing but calls of the tools (OpenAI's tools, as JSON text) in
+    // the named format: of `function` only where it is not empty, one call only unless `parallel`
+    // (tool_choice 'required' or a named function).
+    val tool_call_grammar(const std::string& tools_json, const std::string& format_name, const std::string& function, bool parallel) const {
+        return guarded([&] {
+            const nlohmann::ordered_json tools = nlohmann::ordered_json::parse(tools_json, nullptr, /*allow_exceptions=*/false);
+            if (tools.is_discarded()) throw Error(ErrorCode::InvalidArgument, "tools: not valid JSON");
+            const MetaValue* chat_template = model_->file().find("tokenizer.chat_template");
+            return val(chord::tool_call_grammar(tool_call_format(format_name), tools, ToolChoice{function, parallel},
+                                                chat_template ? chat_template->as_string() : std::string_view(),
+                                                &model_->tokenizer().vocab()));
         });
     }
 
@@ -307,19 +325,23 @@ public:
     }
 
     // The embedding of a text (tokenized as llama.cpp's embedding tool does) or of token ids:
-    // { embedding: Float32Array, tokens }. pooling: 'mean' | 'last' | 'cls', or null for the file's.
+    // { embedding: Float32Array, tokens }, or { pending: true } while a batch's rows are on their
+    // way (WebGPU): then await Module.chordGpuPending and go on with embedStep(), as often as it
+    // says so. pooling: 'mean' | 'last' | 'cls', or null for the file's.
     val embed(const val& input, const val& pooling, bool normalize) {
         return guarded([&] {
             EmbedOptions options;
             if (pooling.isString()) options.pooling = pooling_from_name(pooling.as<std::string>());
             options.normalize = normalize;
-            const std::vector<TokenId> tokens =
+            std::vector<TokenId> tokens =
                 input.isString() ? embedding_tokens(model_->tokenizer(), input.as<std::string>()) : ids_from(input);
-            val v = val::object();
-            v.set("embedding", logits_to_js(chord::embed(*model_, tokens, options)));
-            v.set("tokens", tokens.size());
-            return v;
+            embedding_ = std::make_unique<EmbeddingRun>(*model_, std::move(tokens), options);
+            return embedding_progress();
         });
+    }
+
+    val embed_step() {
+        return guarded([&] { return embedding_progress(); });
     }
 
     // Reading the prompt is left to step(), a batch at a time.
@@ -366,14 +388,20 @@ public:
     void reset() { session_->reset(); }
 
     // The session's state (its cached tokens and their keys and values) as bytes, and back: a page
-    // can keep a conversation's cache across a reload. CPU backend.
-    val save_session() const {
+    // can keep a conversation's cache across a reload. The bytes, or { pending: true } while the
+    // cache is on its way (WebGPU): then await Module.chordGpuPending and take them with
+    // saveSessionResult().
+    val save_session() {
         return guarded([&] {
-            const std::vector<uint8_t> state = session_->save();
-            val out = val::global("Uint8Array").new_(state.size());
-            out.call<void>("set", val(emscripten::typed_memory_view(state.size(), state.data())));
-            return out;
+            if (!session_->begin_save()) return save_session_bytes();
+            val v = val::object();
+            v.set("pending", true);
+            return v;
         });
+    }
+
+    val save_session_result() const {
+        return guarded([&] { return save_session_bytes(); });
     }
 
     val load_session(const val& bytes) {
@@ -388,6 +416,26 @@ public:
     }
 
 private:
+    val embedding_progress() {
+        if (!embedding_) throw Error(ErrorCode::InvalidArgument, "no embedding is under way");
+        val v = val::object();
+        if (!embedding_->advance()) {
+            v.set("pending", true);
+            return v;
+        }
+        v.set("embedding", logits_to_js(embedding_->result()));
+        v.set("tokens", embedding_->tokens().size());
+        embedding_.reset();
+        return v;
+    }
+
+    val save_session_bytes() const {
+        const std::vector<uint8_t> state = session_->save();
+        val out = val::global("Uint8Array").new_(state.size());
+        out.call<void>("set", val(emscripten::typed_memory_view(state.size(), state.data())));
+        return out;
+    }
+
     static ToolCallFormat tool_call_format(const std::string& name) {
         const std::optional<ToolCallFormat> format = tool_call_format_from_name(name);
         if (!format) throw Error(ErrorCode::InvalidArgument, "no tool-call format is named '" + name + "'");
@@ -397,6 +445,7 @@ private:
     std::unique_ptr<Model> model_;
     std::unique_ptr<Session> session_;
     std::unique_ptr<ChatPrompter> prompter_;
+    std::unique_ptr<EmbeddingRun> embedding_;  // embed()'s, while its batches come back
 };
 
 // The wasm heap's size (it only grows) and the bytes malloc has handed out and not taken back.
@@ -423,13 +472,16 @@ EMSCRIPTEN_BINDINGS(wasm_chord) {
         .function("forwardResult", &WasmModel::forward_result)
         .function("chatPrompt", &WasmModel::chat_prompt)
         .function("embed", &WasmModel::embed)
+        .function("embedStep", &WasmModel::embed_step)
         .function("parseReply", &WasmModel::parse_reply)
         .function("replySoFar", &WasmModel::reply_so_far)
+        .function("toolCallGrammar", &WasmModel::tool_call_grammar)
         .function("begin", &WasmModel::begin)
         .function("step", &WasmModel::step)
         .function("cancel", &WasmModel::cancel)
         .function("result", &WasmModel::result)
         .function("reset", &WasmModel::reset)
         .function("saveSession", &WasmModel::save_session)
+        .function("saveSessionResult", &WasmModel::save_session_result)
         .function("loadSession", &WasmModel::load_session);
 }

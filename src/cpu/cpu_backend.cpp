@@ -280,7 +280,7 @@ public:
                      size_t count) override {
         KvRows& k_cache = cache(k_cache_id);
         KvRows& v_cache = cache(v_cache_id);
-        check_shift(k_cache, v_cache, rope, n_used, first, count);
+        check_shift_cache(k_cache.n_ctx(), k_cache.width(), v_cache.n_ctx(), v_cache.width(), rope, n_used, first, count);
         const size_t moved = n_used - first - count;
         k_cache.move_rows(first + count, first, moved);
         v_cache.move_rows(first + count, first, moved);
@@ -300,13 +300,13 @@ public:
 
     void read_cache_rows(BufferId id, size_t first, size_t n, uint8_t* out) const override {
         const KvRows& c = cache(id);
-        check_cache_rows(c, first, n);
+        check_cache_rows(c.n_ctx(), first, n);
         std::memcpy(out, c.row_data(first), n * c.row_bytes());
     }
 
     void write_cache_rows(BufferId id, size_t first, size_t n, const uint8_t* in) override {
         KvRows& c = cache(id);
-        check_cache_rows(c, first, n);
+        check_cache_rows(c.n_ctx(), first, n);
         std::memcpy(c.row_data(first), in, n * c.row_bytes());
     }
 
@@ -467,21 +467,6 @@ private:
     const KvRows& cache(BufferId id) const { return caches_[index_of(id, Kind::Cache, caches_.size())]; }
     static void check_rows(const Activations& a, size_t rows) {
         if (rows > a.rows) throw Error(ErrorCode::InvalidArgument, "more rows than the buffer holds");
-    }
-    static void check_cache_rows(const KvRows& c, size_t first, size_t n) {
-        if (first > c.n_ctx() || n > c.n_ctx() - first)
-            throw Error(ErrorCode::InvalidArgument, "cache rows " + std::to_string(first) + " + " + std::to_string(n) +
-                                                        " are outside the cache of " + std::to_string(c.n_ctx()));
-    }
-    static void check_shift(const KvRows& k, const KvRows& v, const RopeParams& rope, size_t n_used, size_t first, size_t count) {
-        if (k.n_ctx() != v.n_ctx() || k.width() != v.width())
-            throw Error(ErrorCode::InvalidArgument, "shift_cache: the key and value caches differ in shape");
-        if (n_used > k.n_ctx() || first > n_used || count > n_used - first)
-            throw Error(ErrorCode::InvalidArgument, "shift_cache: dropping " + std::to_string(count) + " positions from " +
-                                                        std::to_string(first) + " of " + std::to_string(n_used) +
-                                                        " in use does not fit the cache of " + std::to_string(k.n_ctx()));
-        if (rope.head_dim == 0 || k.width() % rope.head_dim != 0 || rope.n_rot > rope.head_dim || rope.n_rot % 2 != 0)
-            throw Error(ErrorCode::InvalidArgument, "shift_cache: the RoPE does not fit the cache's heads");
     }
     // RoPE's frequency factors (n_rot/2 floats), or none.
     const float* rope_factors(const RopeParams& p) const {

@@ -28,7 +28,8 @@ uint32_t chord_gpu_plan_end();
 int chord_gpu_plan_run(uint32_t plan);
 uint32_t chord_gpu_plan_dispatches(uint32_t plan);
 // Asynchronous reads: begin_read submits the recorded work and a copy back (JS awaits
-// Module.chordGpuPending); read_ready says whether that read, finished, is there for read().
+// Module.chordGpuPending, for every read begun since the last ones arrived); read_ready says
+// whether that read, finished, is there for read(), which takes it.
 void chord_gpu_begin_read(uint32_t buffer, double offset, double bytes);
 int chord_gpu_read_ready(uint32_t buffer, double offset, double bytes);
 void chord_gpu_read(uint32_t buffer, double offset, void* out, double bytes);

@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 #include <map>
 #include <string>
 #include <string_view>
@@ -69,7 +70,7 @@ public:
             for (uint32_t b : plan.step.owned) chord_gpu_release(b);
         for (const Buffer& b : buffers_) chord_gpu_release(b.gpu);
         if (placeholder_) chord_gpu_release(placeholder_);
-        for (const Scratch* s : {&rounded_, &scores_, &ints_, &positions_, &angle_buffer_, &in_place_})
+        for (const Scratch* s : {&rounded_, &scores_, &ints_, &positions_, &angle_buffer_, &in_place_, &slices_, &cache_rows_})
             if (s->gpu) chord_gpu_release(s->gpu);
     }
 
@@ -108,7 +109,7 @@ public:
             throw Error(ErrorCode::InvalidArgument, "a q8_0 cache row must be a multiple of 32 values, not " + std::to_string(width));
         if (type == KvCacheType::F16 && width % 2 != 0)
             throw Error(ErrorCode::Unsupported, "an f16 KV cache of odd width on WebGPU (values are read in pairs)");
-        const double bytes = std::ceil(double(n_ctx) * double(kv_cache_row_bytes(type, width)) / 4) * 4;
+        const double bytes = cache_bytes(n_ctx, width, type);
         if (bytes > chord_gpu_max_binding())
             throw Error(ErrorCode::OutOfMemory, "a KV cache of " + std::to_string(n_ctx) + " positions takes " +
                                                     std::to_string(uint64_t(bytes)) + " bytes a layer, more than this GPU binds at once (" +
@@ -348,6 +349,76 @@ public:
                  uint32_t(n * (x.cols / head_dim)), 1);
     }
 
+    void shift_cache(BufferId k_id, BufferId v_id, const RopeParams& rope, size_t n_used, size_t first, size_t count) override {
+        const Buffer& k = get(k_id, Kind::Cache);
+        const Buffer& v = get(v_id, Kind::Cache);
+        check_shift_cache(k.rows, k.cols, v.rows, v.cols, rope, n_used, first, count);
+        const int32_t turns[2] = {0, -int32_t(count)};  // the keys before `first`, and the moved ones
+        rope_angles(rope, turns, 2);
+        const uint32_t table = small_data(angles_.data(), angles_.size() * 4, angle_buffer_);
+        for (const Buffer* cache : {&k, &v}) {
+            // From a copy: a buffer is not copied onto itself, and the rows overlap.
+            const double bytes = cache_bytes(cache->rows, cache->cols, cache->cache_type);
+            const uint32_t old = scratch(cache_rows_, size_t(bytes));
+            chord_gpu_copy(cache->gpu, 0, old, 0, bytes);
+            move_cache_rows(*cache, old, table, 0, n_used - count, first, count, cache == &k ? &rope : nullptr);
+        }
+    }
+
+    // Q8_0's codes and scales lie apart on the GPU (kv_cache.wgsl): its rows are read as those two
+    // spans and made blocks here.
+    void begin_read_cache_rows(BufferId id, size_t first, size_t n) override {
+        const Buffer& c = get(id, Kind::Cache);
+        check_cache_rows(c.rows, first, n);
+        if (n == 0) return;
+        const CacheSpans spans = cache_spans(c, first, n);
+        chord_gpu_begin_read(c.gpu, spans.rows.offset, spans.rows.bytes);
+        if (spans.scales.bytes > 0) chord_gpu_begin_read(c.gpu, spans.scales.offset, spans.scales.bytes);
+    }
+
+    void read_cache_rows(BufferId id, size_t first, size_t n, uint8_t* out) const override {
+        const Buffer& c = get(id, Kind::Cache);
+        check_cache_rows(c.rows, first, n);
+        if (n == 0) return;
+        const CacheSpans spans = cache_spans(c, first, n);
+        for (const Span* span : {&spans.rows, &spans.scales})
+            if (asynchronous_reads_ && span->bytes > 0 && !chord_gpu_read_ready(c.gpu, span->offset, span->bytes))
+                throw Error(ErrorCode::InvalidArgument, "cache rows were not begun and awaited before read_cache_rows()");
+        if (c.cache_type != KvCacheType::Q8_0) return chord_gpu_read(c.gpu, spans.rows.offset, out, spans.rows.bytes);
+        std::vector<int8_t> codes(size_t(spans.rows.bytes));
+        std::vector<uint16_t> scales(size_t(spans.scales.bytes) / 2);
+        chord_gpu_read(c.gpu, spans.rows.offset, codes.data(), spans.rows.bytes);
+        chord_gpu_read(c.gpu, spans.scales.offset, scales.data(), spans.scales.bytes);
+        for (size_t b = 0; b < n * c.cols / kQK; ++b) {
+            BlockQ8_0 block;
+            block.d = scales[spans.first_scale + b];
+            std::copy(codes.begin() + std::ptrdiff_t(b * kQK), codes.begin() + std::ptrdiff_t((b + 1) * kQK), block.qs);
+            std::memcpy(out + b * sizeof block, &block, sizeof block);
+        }
+    }
+
+    void write_cache_rows(BufferId id, size_t first, size_t n, const uint8_t* in) override {
+        const Buffer& c = get(id, Kind::Cache);
+        check_cache_rows(c.rows, first, n);
+        if (n == 0) return;
+        const CacheSpans spans = cache_spans(c, first, n);
+        if (c.cache_type != KvCacheType::Q8_0) return chord_gpu_write(c.gpu, spans.rows.offset, in, spans.rows.bytes);
+        // Into a buffer of the cache's layout, then moved into the cache by a kernel, which sets
+        // each scale's own half of a word: the first and last word may hold a neighbour's too.
+        std::vector<int8_t> codes(size_t(spans.rows.bytes));
+        std::vector<uint16_t> scales(size_t(spans.scales.bytes) / 2);
+        for (size_t b = 0; b < n * c.cols / kQK; ++b) {
+            BlockQ8_0 block;
+            std::memcpy(&block, in + b * sizeof block, sizeof block);
+            scales[spans.first_scale + b] = block.d;
+            std::copy(block.qs, block.qs + kQK, codes.begin() + std::ptrdiff_t(b * kQK));
+        }
+        const uint32_t rows = scratch(cache_rows_, size_t(cache_bytes(c.rows, c.cols, c.cache_type)));
+        chord_gpu_write(rows, spans.rows.offset, codes.data(), spans.rows.bytes);
+        chord_gpu_write(rows, spans.scales.offset, scales.data(), spans.scales.bytes);
+        move_cache_rows(c, rows, placeholder(), first, first + n, first, 0, nullptr);
+    }
+
     // Decoding steps (one token) run as a plan, built on the first step and replayed after it;
     // anything else op by op.
     void run(const StepGraph& graph, const StepInputs& step) override {
@@ -396,6 +467,49 @@ private:
         b.gpu = chord_gpu_buffer(bytes);
         return register_buffer(kind, b);
     }
+    // Bytes of a cache's GPU buffer: as many as on the CPU, in whole words.
+    static double cache_bytes(size_t n_ctx, size_t width, KvCacheType type) {
+        return std::ceil(double(n_ctx) * double(kv_cache_row_bytes(type, width)) / 4) * 4;
+    }
+
+    // Where rows [first, first + n) of a cache lie in its GPU buffer, in whole words: `rows` (F32
+    // and F16 rows, each whole words laid out as on the CPU; Q8_0's codes) and, for Q8_0, the words
+    // of their scales, whose half first_scale is the first row's first.
+    struct Span {
+        double offset = 0, bytes = 0;
+    };
+    struct CacheSpans {
+        Span rows, scales;
+        size_t first_scale = 0;
+    };
+    static CacheSpans cache_spans(const Buffer& c, size_t first, size_t n) {
+        CacheSpans s;
+        if (c.cache_type != KvCacheType::Q8_0) {
+            const double row_bytes = double(kv_cache_row_bytes(c.cache_type, c.cols));
+            s.rows = {double(first) * row_bytes, double(n) * row_bytes};
+            return s;
+        }
+        const size_t blocks = c.cols / kQK, begin = first * blocks, end = (first + n) * blocks;  // scale halves
+        s.rows = {double(first) * double(c.cols), double(n) * double(c.cols)};
+        s.scales = {double(c.rows) * double(c.cols) + double(begin / 2) * 4, double((end + 1) / 2 - begin / 2) * 4};
+        s.first_scale = begin % 2;
+        return s;
+    }
+
+    // Rows [begin, end) of a cache from `old`, a buffer of its layout (move_kv.wgsl): row r from
+    // row r before `first`, r + count after it; keys (a `rope`) turned by `angles` on the way.
+    void move_cache_rows(const Buffer& cache, uint32_t old, uint32_t angles, size_t begin, size_t end, size_t first, size_t count,
+                         const RopeParams* rope) {
+        const KvCacheType type = cache.cache_type;
+        const size_t per_row = type == KvCacheType::F32 ? cache.cols : type == KvCacheType::F16 ? cache.cols / 2 : cache.cols / kQK;
+        const uint32_t params[12] = {uint32_t(begin), uint32_t(end), uint32_t(first), uint32_t(count), uint32_t(cache.cols),
+                                     uint32_t(cache.rows), rope ? rope->head_dim : 1, rope ? rope->n_rot : 0,
+                                     rope && rope->neox ? 1u : 0u, rope ? 1u : 0u, 0, 0};
+        const Grid grid = grid_for((end - begin) * per_row, kGroupSize);
+        dispatch(kv_pipeline("move_kv", {wgsl::numerics, wgsl::kv_cache, wgsl::move_kv}, type), {old, angles, cache.gpu}, params,
+                 grid.x, grid.y);
+    }
+
     const std::vector<float>& host_vector(BufferId id, size_t width) const {
         const auto it = host_vectors_.find(id);
         if (it == host_vectors_.end() || it->second.size() != width)
@@ -552,6 +666,7 @@ private:
     const bool plan_decoding_;
     std::map<uint64_t, Plan> plans_;  // by StepGraph id
     Scratch rounded_, scores_, ints_, positions_, angle_buffer_, in_place_, slices_;
+    Scratch cache_rows_;  // a cache's rows on their way in: its copy before a shift, Q8_0 rows written
     struct Rounded {
         uint32_t source = 0, scratch = 0, count = 0, mode = 0;
         bool operator==(const Rounded& o) const {

@@ -218,7 +218,12 @@ mergeInto(LibraryManager.library, {
       });
     },
     afterSubmit: [],      // callbacks for once the recorded work is submitted
-    read: null,           // the last asynchronous read: { id, offset, bytes, data once mapped }
+    // The asynchronous reads begun together (a step's logits; a saved session's every cache row),
+    // awaited together, each taken once: { id, offset, bytes, data once mapped }.
+    reads: [],
+    readAt: function (id, offset, bytes) {
+      return chordGpu.reads.findIndex(function (r) { return r.data && r.id === id && r.offset === offset && r.bytes === bytes; });
+    },
     submit: function () {
       chordGpu.endPass();
       chordGpu.endDispatchTimes();
@@ -474,22 +479,25 @@ mergeInto(LibraryManager.library, {
   },
 
   // Submits what was recorded and a copy of `bytes` at `offset` of the buffer into a mappable
-  // buffer; Module.chordGpuPending resolves when its bytes are in JS (the decoding loop awaits it).
+  // buffer; Module.chordGpuPending resolves when its bytes, and those of the reads begun with it,
+  // are in JS (the decoding loop awaits it). A read begun once the others have arrived starts a
+  // new set (dropping those never taken).
   chord_gpu_begin_read__deps: ['$chordGpu'],
   chord_gpu_begin_read: function (id, offset, bytes) {
     var staging = chordGpu.copyBack(id, offset, bytes);
     var read = { id: id, offset: offset, bytes: bytes, data: null };
-    chordGpu.read = read;
-    Module['chordGpuPending'] = staging.mapAsync(GPUMapMode.READ).then(function () {
+    if (chordGpu.reads.every(function (r) { return r.data; })) chordGpu.reads = [];
+    chordGpu.reads.push(read);
+    var arrived = staging.mapAsync(GPUMapMode.READ).then(function () {
       read.data = new Uint8Array(staging.getMappedRange()).slice();
       staging.destroy();
     });
+    Module['chordGpuPending'] = chordGpu.reads.length > 1 ? Promise.all([Module['chordGpuPending'], arrived]) : arrived;
   },
 
   chord_gpu_read_ready__deps: ['$chordGpu'],
   chord_gpu_read_ready: function (id, offset, bytes) {
-    var r = chordGpu.read;
-    return r && r.data && r.id === id && r.offset === offset && r.bytes === bytes ? 1 : 0;
+    return chordGpu.readAt(id, offset, bytes) >= 0 ? 1 : 0;
   },
 
   // `bytes` at `offset` of the buffer into wasm memory at `out`: those of the finished
@@ -504,8 +512,8 @@ mergeInto(LibraryManager.library, {
       staging.destroy();
     });
 #else
-    HEAPU8.set(chordGpu.read.data, out >>> 0);
-    chordGpu.read = null;
+    var read = chordGpu.reads.splice(chordGpu.readAt(id, offset, bytes), 1)[0];
+    HEAPU8.set(read.data, out >>> 0);
 #endif
   },
 });

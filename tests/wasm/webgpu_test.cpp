@@ -2,7 +2,8 @@
 // Emscripten (asyncified, so that read() can wait for the GPU) and run under Node by
 // webgpu_test.mjs, which gives it a device of the npm `webgpu` package (Dawn; here on SwiftShader).
 // Every operation on random inputs, every 2-D tensor of each model given as a matrix product and an
-// embedding, and whole forward passes (prompt, then decoding steps) compared by their logits.
+// embedding, and whole forward passes (prompt, then decoding steps) compared by their logits; the
+// KV cache's context shifts and saved rows, byte for byte and on whole models.
 // Prints one line per check; exits 1 on any disagreement.
 //
 //   node webgpu_test.mjs MODEL.gguf...
@@ -160,6 +161,75 @@ bool check_cache_types(std::mt19937& rng) {
                                      [](float a, float b) { return std::memcmp(&a, &b, sizeof a) == 0; });
         std::printf("[ measured ] webgpu %s cache: a stored value row %s\n", name.c_str(), same ? "is the CPU's, bit for bit ok" : "DIFFERS FAILED");
         ok &= same;
+    }
+    return ok;
+}
+
+// The bytes of rows [0, n) of a cache (session_state.hpp's layout, the same on both backends).
+std::vector<uint8_t> cache_bytes(Backend& b, BufferId cache, size_t n, KvCacheType type, size_t width) {
+    std::vector<uint8_t> out(size_t(n * kv_cache_row_bytes(type, width)));
+    b.read_cache_rows(cache, 0, n, out.data());
+    return out;
+}
+
+bool report_same_bytes(const std::string& what, const std::vector<uint8_t>& ours, const std::vector<uint8_t>& expected) {
+    size_t differing = 0;
+    for (size_t i = 0; i < expected.size(); ++i) differing += ours.size() != expected.size() || ours[i] != expected[i];
+    const bool ok = !expected.empty() && ours.size() == expected.size() && differing == 0;
+    std::printf("[ measured ] webgpu %s: %s (%zu bytes) %s\n", what.c_str(),
+                ok ? "the CPU's, bit for bit" : (std::to_string(differing) + " bytes DIFFER").c_str(), expected.size(),
+                ok ? "ok" : "FAILED");
+    return ok;
+}
+
+// Context shifts of a cache of each type (move_kv.wgsl against the CPU's shift_cache), with each
+// RoPE pair layout — a partial rotation with YaRN, whose magnitude factor also scales the keys
+// turned by 0: caches of 3 heads of 32 values (Q8_0: 3 blocks a row, so that rows' scales start
+// mid-word) filled by attention with 13 positions, then 5 dropped from 4 on, then 2 from 1 on; the
+// rows read back must be the CPU's, byte for byte. Then writing rows 3..7 of the CPU's bytes into
+// the cache (read_cache_rows / write_cache_rows, as a saved session) leaves the others as they were,
+// and a shift that does not fit is refused before it changes anything.
+bool check_cache_shift(std::mt19937& rng) {
+    const uint32_t head_dim = 32;
+    const AttentionParams params{3, 3, head_dim, 0.125f};
+    const size_t width = 3 * head_dim, ctx = 16, used = 13;
+    const std::vector<float> q = random_values(rng, used * width), k = random_values(rng, used * width),
+                             v = random_values(rng, used * width);
+    RopeParams yarn{head_dim, head_dim / 2, 10000.0f, 0.25f, true, 1.0f, 1.2f, 1.5f, 5.5f};
+    bool ok = true;
+    for (KvCacheType type : {KvCacheType::F16, KvCacheType::Q8_0, KvCacheType::F32}) {
+        for (const RopeParams& rope : {RopeParams{head_dim, head_dim, 10000.0f, 1.0f, false}, yarn}) {
+            const std::string what = std::string("shift_cache on a ") + kv_cache_type_name(type) + " cache, " +
+                                     (rope.neox ? "neox rope over half of each head, yarn" : "rope");
+            auto cpu = make_cpu_backend({1, CpuKernels::Reference});
+            auto gpu = make_webgpu_backend(/*asynchronous_reads=*/false);
+            std::vector<uint8_t> bytes[2][3];  // [backend][after the first shift, the second, the write]
+            bool refused[2] = {};
+            for (Backend* b : {cpu.get(), gpu.get()}) {
+                const bool on_gpu = b == gpu.get();
+                AttentionRun run(*b, q, k, v, params, used, ctx, type);
+                run.step(0, used);
+                b->shift_cache(run.kc, run.vc, rope, used, 4, 5);
+                bytes[on_gpu][0] = cache_bytes(*b, run.kc, used, type, width);
+                const std::vector<uint8_t> values = cache_bytes(*b, run.vc, used, type, width);
+                bytes[on_gpu][0].insert(bytes[on_gpu][0].end(), values.begin(), values.end());
+                b->shift_cache(run.kc, run.vc, rope, used - 5, 1, 2);
+                bytes[on_gpu][1] = cache_bytes(*b, run.kc, used, type, width);
+                try {
+                    b->shift_cache(run.kc, run.vc, rope, 6, 4, 3);
+                } catch (const Error& e) {
+                    refused[on_gpu] = e.code() == ErrorCode::InvalidArgument;
+                }
+                b->write_cache_rows(run.kc, 3, 5, bytes[0][0].data());  // the CPU's first 5 rows of keys
+                bytes[on_gpu][2] = cache_bytes(*b, run.kc, used, type, width);
+            }
+            ok &= report_same_bytes(what + ": 5 of 13 positions dropped, keys and values", bytes[1][0], bytes[0][0]);
+            ok &= report_same_bytes(what + ": then 2 of 8, keys", bytes[1][1], bytes[0][1]);
+            ok &= report_same_bytes(what + ": 5 rows written between others", bytes[1][2], bytes[0][2]);
+            std::printf("[ measured ] webgpu %s: a shift that does not fit %s\n", what.c_str(),
+                        refused[1] ? "is refused (invalid_argument) ok" : "is NOT refused FAILED");
+            ok &= refused[1];
+        }
     }
     return ok;
 }
@@ -351,37 +421,101 @@ constexpr float kClearMargin = 0.05f;
 constexpr float kFloatWeightTolerance = 0.02f;
 constexpr float kQuantizedWeightTolerance = 0.15f;
 
-bool check_forward(const std::string& path, const std::string& name, KvCacheType cache_type = KvCacheType::F16) {
-    ModelOptions options;
-    options.n_ctx = 64;
-    options.kernels = CpuKernels::Reference;
-    options.kv_cache_type = cache_type;
-    auto cpu = Model::load(path, options);
-    auto gpu = Model::load(path, options, make_webgpu_backend(/*asynchronous_reads=*/false));
-    bool float_weights = true;
-    for (const TensorInfo& t : cpu->file().tensors())
-        if (t.n_dims == 2 && t.type != GgmlType::F32 && t.type != GgmlType::F16 && t.type != GgmlType::BF16) float_weights = false;
-    std::vector<TokenId> tokens = {1, 15, 27, 3, 99, 42};
+// The GPU's logits against the CPU's over a run of steps, judged as above.
+struct LogitAgreement {
     float max_diff = 0;
     bool same_choices = true;
+
+    // Adds a step; returns the CPU's best token.
+    TokenId add(const std::vector<float>& expected, const std::vector<float>& ours) {
+        std::vector<size_t> order(expected.size());
+        for (size_t i = 0; i < order.size(); ++i) order[i] = i;
+        std::partial_sort(order.begin(), order.begin() + 5, order.end(), [&](size_t x, size_t y) { return expected[x] > expected[y]; });
+        for (size_t k = 0; k < 5; ++k) max_diff = std::max(max_diff, std::fabs(ours[order[k]] - expected[order[k]]));
+        const size_t best = size_t(std::max_element(ours.begin(), ours.end()) - ours.begin());
+        if (expected[order[0]] - expected[order[1]] > kClearMargin && best != order[0]) same_choices = false;
+        return TokenId(order[0]);
+    }
+    bool ok(const Model& model) const {
+        bool float_weights = true;
+        for (const TensorInfo& t : model.file().tensors())
+            if (t.n_dims == 2 && t.type != GgmlType::F32 && t.type != GgmlType::F16 && t.type != GgmlType::BF16) float_weights = false;
+        return same_choices && max_diff <= (float_weights ? kFloatWeightTolerance : kQuantizedWeightTolerance);
+    }
+    std::string describe() const {
+        char text[96];
+        std::snprintf(text, sizeof text, "%s, max top-5 logit diff %.4f", same_choices ? "same greedy tokens" : "DIFFERENT greedy tokens",
+                      double(max_diff));
+        return text;
+    }
+};
+
+std::unique_ptr<Model> load_model(const std::string& path, KvCacheType cache_type, uint32_t n_ctx, bool gpu) {
+    ModelOptions options;
+    options.n_ctx = n_ctx;
+    options.kernels = CpuKernels::Reference;
+    options.kv_cache_type = cache_type;
+    return Model::load(path, options, gpu ? make_webgpu_backend(/*asynchronous_reads=*/false) : nullptr);
+}
+
+bool check_forward(const std::string& path, const std::string& name, KvCacheType cache_type = KvCacheType::F16) {
+    auto cpu = load_model(path, cache_type, 64, false), gpu = load_model(path, cache_type, 64, true);
+    std::vector<TokenId> tokens = {1, 15, 27, 3, 99, 42};
+    LogitAgreement agreement;
     uint32_t n_past = 0;
     for (int step = 0; step < 5; ++step) {
         const std::vector<float> expected = cpu->forward(tokens.data(), tokens.size(), n_past);
         const std::vector<float>& ours = gpu->forward(tokens.data(), tokens.size(), n_past);
-        std::vector<size_t> order(expected.size());
-        for (size_t i = 0; i < order.size(); ++i) order[i] = i;
-        std::partial_sort(order.begin(), order.begin() + 5, order.end(),
-                          [&](size_t x, size_t y) { return expected[x] > expected[y]; });
-        for (size_t k = 0; k < 5; ++k) max_diff = std::max(max_diff, std::fabs(ours[order[k]] - expected[order[k]]));
-        const size_t best = size_t(std::max_element(ours.begin(), ours.end()) - ours.begin());
-        if (expected[order[0]] - expected[order[1]] > kClearMargin && best != order[0]) same_choices = false;
         n_past += uint32_t(tokens.size());
-        tokens = {TokenId(order[0])};
+        tokens = {agreement.add(expected, ours)};
     }
-    const float tolerance = float_weights ? kFloatWeightTolerance : kQuantizedWeightTolerance;
-    const bool ok = same_choices && max_diff <= tolerance;
-    std::printf("[ measured ] webgpu %s (%s KV cache): forward passes (a prompt and 4 steps): %s, max top-5 logit diff %.4f %s\n",
-                name.c_str(), kv_cache_type_name(cache_type), same_choices ? "same greedy tokens" : "DIFFERENT greedy tokens", max_diff, ok ? "ok" : "FAILED");
+    const bool ok = agreement.ok(*cpu);
+    std::printf("[ measured ] webgpu %s (%s KV cache): forward passes (a prompt and 4 steps): %s %s\n", name.c_str(),
+                kv_cache_type_name(cache_type), agreement.describe().c_str(), ok ? "ok" : "FAILED");
+    return ok;
+}
+
+// A whole model three times past the end of a context of 16, shifted as Session shifts it (the
+// first token kept, the older half of the rest dropped, every layer's keys turned by its own
+// RoPE): both backends read the CPU's greedy tokens and shift at the same steps, and are judged as
+// check_forward judges them. Then each one's cache, saved as a session saves it
+// (read_cache_state), goes on the other (write_cache_state) as it would have there.
+bool check_context_shift(const std::string& path, const std::string& name, KvCacheType cache_type) {
+    const uint32_t n_ctx = 16, n_keep = 1;
+    auto cpu = load_model(path, cache_type, n_ctx, false), gpu = load_model(path, cache_type, n_ctx, true);
+    std::vector<TokenId> tokens = {1, 15, 27, 3, 99, 42};
+    LogitAgreement agreement;
+    uint32_t n_past = 0, shifts = 0;
+    for (int step = 0; step < 3 * int(n_ctx); ++step) {
+        if (n_past + tokens.size() >= n_ctx) {
+            const uint32_t discard = (n_past - n_keep) / 2;
+            cpu->shift_cache(n_past, n_keep, discard);
+            gpu->shift_cache(n_past, n_keep, discard);
+            n_past -= discard;
+            ++shifts;
+        }
+        const std::vector<float> expected = cpu->forward(tokens.data(), tokens.size(), n_past);
+        const std::vector<float>& ours = gpu->forward(tokens.data(), tokens.size(), n_past);
+        n_past += uint32_t(tokens.size());
+        tokens = {agreement.add(expected, ours)};
+    }
+    // Each backend's cache on the other: the next step's logits as the other computes them there.
+    LogitAgreement resumed;
+    std::vector<uint8_t> state[2];
+    for (Model* m : {cpu.get(), gpu.get()}) {
+        state[m == gpu.get()].resize(size_t(m->cache_state_bytes(n_past)));
+        m->read_cache_state(n_past, state[m == gpu.get()].data());
+    }
+    auto cpu_again = load_model(path, cache_type, n_ctx, false), gpu_again = load_model(path, cache_type, n_ctx, true);
+    cpu_again->write_cache_state(n_past, state[1].data());
+    gpu_again->write_cache_state(n_past, state[0].data());
+    resumed.add(cpu->forward(tokens.data(), 1, n_past), gpu_again->forward(tokens.data(), 1, n_past));
+    resumed.add(cpu_again->forward(tokens.data(), 1, n_past), gpu->forward(tokens.data(), 1, n_past));
+    const bool ok = shifts >= 3 && agreement.ok(*cpu) && resumed.ok(*cpu);
+    std::printf("[ measured ] webgpu %s (%s KV cache): %u steps in a context of %u, %u shifts: %s; each backend's saved cache "
+                "on the other: %s %s\n",
+                name.c_str(), kv_cache_type_name(cache_type), 3 * n_ctx, n_ctx, shifts, agreement.describe().c_str(), resumed.describe().c_str(),
+                ok ? "ok" : "FAILED");
     return ok;
 }
 
@@ -469,10 +603,17 @@ int main(int argc, char** argv) {
             if (i == 1) {
                 ok &= check_operations(file, *cpu, *gpu, rng);
                 ok &= check_architecture_operations(*cpu, *gpu, rng);
+                std::mt19937 shift_rng(13);  // its own: the checks above keep their random inputs
+                ok &= check_cache_shift(shift_rng);
             }
             ok &= check_products(file, name, *cpu, *gpu, rng);
             ok &= check_embedding(file, name, *cpu, *gpu);
             ok &= check_forward(path, name);
+            // A whole model's shifts on the first model of each architecture (its RoPE and layers).
+            static std::set<std::string> shifted_architectures;
+            const MetaValue* architecture = file.find("general.architecture");
+            if (shifted_architectures.insert(architecture ? std::string(architecture->as_string()) : "").second)
+                ok &= check_context_shift(path, name, KvCacheType::F16);
             ok &= check_decode_plan(path, name, /*round_in_products=*/true);
             // The other way of rounding the products' inputs on the first model of each weight type.
             static std::set<GgmlType> rounded_types;
@@ -488,6 +629,7 @@ int main(int argc, char** argv) {
                 if (done[int(type)] || (type == KvCacheType::Q8_0 && c.head_dim % 32 != 0)) continue;
                 done[int(type)] = true;
                 ok &= check_forward(path, name, type);
+                ok &= check_context_shift(path, name, type);
             }
         }
     } catch (const std::exception& e) {

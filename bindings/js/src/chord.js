@@ -140,29 +140,51 @@ export class Chord {
 
   // The embedding of a text (or an array of texts: one each): the model's last hidden state after
   // its output norm, pooled over the tokens ('mean' | 'last' | 'cls'; default: the file's, else
-  // mean) and L2-normalized unless normalize is false. A Float32Array (n_embd) per text.
-  embed(input, { pooling, normalize = true } = {}) {
-    if (Array.isArray(input) && !input.every((t) => Number.isInteger(t))) return input.map((one) => this.embed(one, { pooling, normalize }));
-    return this.embedOne(input, { pooling, normalize }).embedding;
+  // mean) and L2-normalized unless normalize is false. A Promise of a Float32Array (n_embd) per
+  // text (WebGPU brings each batch's hidden states back asynchronously).
+  async embed(input, { pooling, normalize = true } = {}) {
+    if (!Array.isArray(input) || input.every((t) => Number.isInteger(t))) return (await this.embedOne(input, { pooling, normalize })).embedding;
+    const embeddings = [];
+    for (const one of input) embeddings.push((await this.embedOne(one, { pooling, normalize })).embedding);
+    return embeddings;
   }
 
-  // One text or token-id array: { embedding, tokens } (embeddings.create counts the tokens).
-  embedOne(input, { pooling, normalize = true } = {}) {
+  // One text or token-id array: a Promise of { embedding, tokens } (embeddings.create counts the tokens).
+  async embedOne(input, { pooling, normalize = true } = {}) {
+    const native = this.#live();
     if (pooling !== undefined && !['mean', 'last', 'cls'].includes(pooling))
       throw new ChordError(`pooling must be 'mean', 'last' or 'cls', got ${JSON.stringify(pooling)}`, 'invalid_argument');
     if (typeof normalize !== 'boolean') throw new ChordError('normalize must be true or false', 'invalid_argument');
     if (this.#busy) throw new ChordError('a generation is running on this model', 'invalid_argument');
-    const ids = typeof input === 'string' ? input : Array.from(input);
-    return check(this.#live().embed(ids, pooling ?? null, normalize));
+    let result = check(native.embed(typeof input === 'string' ? input : Array.from(input), pooling ?? null, normalize));
+    this.#busy = true;  // the cache holds the embedding's batches until its last one is back
+    try {
+      while (result.pending) {
+        await this.#module.chordGpuPending;
+        result = check(native.embedStep());
+      }
+      return result;
+    } finally {
+      this.#busy = false;
+    }
   }
 
-  // The conversation's cache as bytes (the tokens in the context and their keys and values), to
-  // store (OPFS, IndexedDB) and give back to loadSession() later, on this model or the same file
-  // loaded again with the same contextLength and kvCacheType: the next generation then only reads
-  // what is new. CPU backend.
-  saveSession() {
+  // A Promise of the conversation's cache as bytes (the tokens in the context and their keys and
+  // values), to store (OPFS, IndexedDB) and give back to loadSession() later, on this model or the
+  // same file loaded again with the same contextLength and kvCacheType, on either backend: the next
+  // generation then only reads what is new. (A Promise: WebGPU brings the cache back asynchronously.)
+  async saveSession() {
+    const native = this.#live();
     if (this.#busy) throw new ChordError('a generation is running on this model', 'invalid_argument');
-    return check(this.#live().saveSession());
+    const saved = check(native.saveSession());
+    if (!saved.pending) return saved;
+    this.#busy = true;  // the cache must stay as it is until it is back
+    try {
+      await this.#module.chordGpuPending;
+      return check(native.saveSessionResult());
+    } finally {
+      this.#busy = false;
+    }
   }
 
   // Restores saveSession()'s bytes: { cachedTokens }. Bytes of another model, context length or
@@ -174,9 +196,19 @@ export class Chord {
   }
 
   // A finished reply in a tool-call format (info.toolCallFormat: 'hermes', 'llama3-json', 'mistral',
-  // 'qwen3-coder', 'none'): { content, reasoning, toolCalls: [{ id, name, arguments }] }.
-  parseReply(text, format = this.info.toolCallFormat) {
-    return check(this.#live().parseReply(text, format));
+  // 'qwen3-coder', 'none'): { content, reasoning, toolCalls: [{ id, name, arguments }] }. The tools
+  // offered, where given, tell which raw values are strings (qwen3-coder writes 42 for "42").
+  parseReply(text, format = this.info.toolCallFormat, tools = undefined) {
+    return check(this.#live().parseReply(text, format, tools === undefined ? '' : JSON.stringify(tools)));
+  }
+
+  // GBNF (for the `grammar` option) of a reply that is nothing but calls of `tools` (OpenAI's
+  // [{ type: 'function', function: { name, parameters } }]) in the model's tool-call format: of
+  // `name` only where given, and only one call unless `parallel`. chat.completions uses it for
+  // tool_choice 'required' and a named function.
+  toolCallGrammar(tools, { name = '', parallel = true, format = this.info.toolCallFormat } = {}) {
+    if (!Array.isArray(tools)) throw new ChordError('tools must be an array', 'invalid_argument');
+    return check(this.#live().toolCallGrammar(JSON.stringify(tools), format, name, parallel));
   }
 
   // A reply still streaming: { reasoning, content } where content stops before anything that is or

@@ -82,12 +82,16 @@ class WorkerChord {
     return this.#remote.embedOne(input, options);
   }
 
-  parseReply(text, format) {
-    return this.#remote.parseReply(text, format);
+  parseReply(text, format, tools) {
+    return this.#remote.parseReply(text, format, tools);
   }
 
   replySoFar(text, format) {
     return this.#remote.replySoFar(text, format);
+  }
+
+  toolCallGrammar(tools, options) {
+    return this.#remote.toolCallGrammar(tools, options);
   }
 
   async *generate(prompt, { signal, onPromptProgress, ...options } = {}) {

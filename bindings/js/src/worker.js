@@ -20,8 +20,9 @@ const api = {
   loadSession: (bytes) => model.loadSession(bytes),
   embed: (input, options) => model.embed(input, options),
   embedOne: (input, options) => model.embedOne(input, options),
-  parseReply: (text, format) => model.parseReply(text, format),
+  parseReply: (text, format, tools) => model.parseReply(text, format, tools),
   replySoFar: (text, format) => model.replySoFar(text, format),
+  toolCallGrammar: (tools, options) => model.toolCallGrammar(tools, options),
   start(prompt, options, onPromptProgress) {
     const controller = new AbortController();
     const id = nextId++;

@@ -57,7 +57,7 @@ test('chat.completions.create: every field it does not implement is an invalid_a
   const model = await Chord.load(modelPath);
   try {
     const base = { messages, max_tokens: 2, temperature: 0 };
-    for (const extra of [{ parallel_tool_calls: false }, { functions: [] }, { audio: {} }, { maxTokens: 2 }]) {
+    for (const extra of [{ functions: [] }, { audio: {} }, { maxTokens: 2 }]) {
       const [field] = Object.keys(extra);
       await assert.rejects(model.chat.completions.create({ ...base, ...extra }),
         (e) => e instanceof ChordError && e.code === 'invalid_argument' && e.message.includes(`implement ${field}`), field);

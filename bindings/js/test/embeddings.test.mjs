@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 
 import { Chord, ChordError } from '../src/index.js';
 import { sharedPath } from '../test-support/shared.mjs';
+import { compareVectors as compare } from '../test-support/vectors.mjs';
 
 const goldenDir = fileURLToPath(new URL('../../../tests/data/embeddings/', import.meta.url));
 // Bounds of tests/embeddings_test.cpp: float weights, quantized weights.
@@ -15,17 +16,6 @@ const models = [
   { file: 'stories260K-f32.gguf', minCosine: 0.999995, maxDiff: 5e-4 },
   { file: 'synth-llama-q4_0.gguf', minCosine: 0.9997, maxDiff: 7e-3 },
 ];
-
-function compare(ours, theirs) {
-  let dot = 0, a = 0, b = 0, diff = 0;
-  for (let i = 0; i < theirs.length; i++) {
-    dot += ours[i] * theirs[i];
-    a += ours[i] * ours[i];
-    b += theirs[i] * theirs[i];
-    diff = Math.max(diff, Math.abs(ours[i] - theirs[i]));
-  }
-  return { cosine: dot / Math.sqrt(a * b), diff };
-}
 
 for (const { file, minCosine, maxDiff } of models) {
   test(`${file}: every pooling of every text as llama.cpp's llama-embedding, here and in a worker`, async () => {
@@ -54,11 +44,11 @@ test('embeddings.create: OpenAI\'s shape, several inputs, base64; normalize; err
     const reply = await model.embeddings.create({ input: ['Once upon a time', 'The cat sat'], model: 'x' });
     assert.equal(reply.object, 'list');
     assert.deepEqual(reply.data.map((d) => [d.object, d.index]), [['embedding', 0], ['embedding', 1]]);
-    assert.deepEqual(reply.data[0].embedding, Array.from(model.embed('Once upon a time')));
+    assert.deepEqual(reply.data[0].embedding, Array.from(await model.embed('Once upon a time')));
     assert.ok(reply.usage.prompt_tokens > 4 && reply.usage.total_tokens === reply.usage.prompt_tokens);
     const b64 = await model.embeddings.create({ input: 'The cat sat', encoding_format: 'base64' });
     assert.deepEqual(Array.from(new Float32Array(new Uint8Array(Buffer.from(b64.data[0].embedding, 'base64')).buffer)), reply.data[1].embedding);
-    const raw = model.embed('The cat sat', { normalize: false });
+    const raw = await model.embed('The cat sat', { normalize: false });
     const norm = Math.hypot(...raw);
     assert.ok(Math.abs(norm - 1) > 1e-3, `an unnormalized vector: norm ${norm}`);
     assert.ok(compare(raw, reply.data[1].embedding).cosine > 0.99999);
@@ -67,8 +57,8 @@ test('embeddings.create: OpenAI\'s shape, several inputs, base64; normalize; err
     for (const bad of [{ input: 'x', dimensions: 8 }, { input: [] }, { input: 3 }, { input: 'x', encoding_format: 'int8' }]) {
       await assert.rejects(model.embeddings.create(bad), (e) => e instanceof ChordError && e.code === 'invalid_argument', JSON.stringify(bad));
     }
-    assert.throws(() => model.embed('x', { pooling: 'max' }), (e) => e instanceof ChordError && e.code === 'invalid_argument');
-    assert.throws(() => model.embed([]), (e) => e instanceof ChordError && e.code === 'invalid_argument');
+    await assert.rejects(model.embed('x', { pooling: 'max' }), (e) => e instanceof ChordError && e.code === 'invalid_argument');
+    await assert.rejects(model.embed([]), (e) => e instanceof ChordError && e.code === 'invalid_argument');
   } finally {
     model.unload();
   }

@@ -5,21 +5,14 @@
 // tokens it would have written, reading only what is new; foreign or damaged bytes are refused.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 
 import { Chord, ChordError } from '../src/index.js';
-import { sharedPath } from '../test-support/shared.mjs';
-
-const stories = sharedPath('models', 'stories260K-f32.gguf');
-const golden = JSON.parse(readFileSync(fileURLToPath(new URL('../../../tests/data/context_shift/stories260K-f32-f16.json', import.meta.url)), 'utf8'));
+import { checkResumed, checkShiftGolden, firstTurn, sessionOptions as options, shiftGolden as golden, stories } from '../test-support/long-conversations.mjs';
 
 test('three times the context: llama.cpp\'s context shift, token for token; opting out stops at the end', async () => {
   const model = await Chord.load(stories, { contextLength: golden.n_ctx, threads: 1 });
   try {
-    const r = await model.complete(golden.prompt_tokens, { maxTokens: golden.tokens.length, temperature: 0, nKeep: golden.keep, stopAtEndOfGeneration: false });
-    assert.equal(r.contextShifts, golden.shifts.length);
-    assert.deepEqual(r.tokens, golden.tokens);
+    await checkShiftGolden(model);
     const stopped = await model.complete(golden.prompt_tokens, { maxTokens: golden.tokens.length, temperature: 0, stopAtEndOfGeneration: false, contextShift: false });
     assert.equal(stopped.finishReason, 'context_full');
     assert.equal(stopped.contextShifts, 0);
@@ -30,26 +23,18 @@ test('three times the context: llama.cpp\'s context shift, token for token; opti
 });
 
 test('saveSession / loadSession: the same next tokens as never stopped, and only the new part is read', async () => {
-  const options = { contextLength: 256 };
   const first = await Chord.load(stories, options);
-  const prompt = 'Once upon a time';
-  let saved, expected, conversation;
+  let turn;
   try {
-    const turn = await first.complete(prompt, { maxTokens: 20, temperature: 0 });
-    saved = first.saveSession();
-    assert.ok(saved instanceof Uint8Array && saved.length > 0);
-    conversation = prompt + turn.text + ' Then';
-    expected = await first.complete(conversation, { maxTokens: 12, temperature: 0 });
+    turn = await firstTurn(first);
   } finally {
     first.unload();
   }
+  const { saved, conversation, expected } = turn;
   for (const load of [(p) => Chord.load(p, options), (p) => Chord.loadInWorker(p, options)]) {
     const again = await load(stories);
     try {
-      assert.ok((await again.loadSession(saved)).cachedTokens > 20);
-      const resumed = await again.complete(conversation, { maxTokens: 12, temperature: 0 });
-      assert.deepEqual(resumed.tokens, expected.tokens);
-      assert.ok(resumed.timings.promptTokensComputed <= 3, `read ${resumed.timings.promptTokensComputed} of ${resumed.timings.promptTokens}`);
+      await checkResumed(again, turn);
     } finally {
       await again.unload();
     }

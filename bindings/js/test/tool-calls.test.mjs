@@ -2,13 +2,17 @@
 // Hermes format, Llama 3.1's JSON, Mistral Nemo's [TOOL_CALLS]) are made to write a call by a
 // grammar (a random model would never write one), and the reply must come back as OpenAI's
 // tool_calls: whole, and streamed with no marker ever shown as content; tools reach the template;
-// role 'tool' messages render; tool_choice beyond 'auto' and 'none' is refused.
+// role 'tool' messages render. tool_choice 'required' and a named function force calls by a grammar of
+// each format (Qwen3-Coder's XML and Mistral Small 3.2's name[ARGS] too): every sampled reply is
+// calls whose arguments Ajv validates against the tool's parameters.
 import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+
+import Ajv from 'ajv';
 
 import { Chord, ChordError } from '../src/index.js';
 import { sharedPath } from '../test-support/shared.mjs';
@@ -24,13 +28,26 @@ const models = {
 const tools = [{ type: 'function', function: { name: 'get_weather', description: 'Weather in a city', parameters: { type: 'object', properties: { city: { type: 'string' }, days: { type: 'integer' } }, required: ['city'] } } }];
 const messages = [{ role: 'user', content: 'Weather in Paris?' }];
 
+// Models for forced calls: the formats above, and two more whose calls are not JSON alone.
+const forcedTemplates = {
+  hermes: models.hermes.template, 'llama3-json': models['llama3-json'].template, mistral: models.mistral.template,
+  'mistral-args': 'Mistral-Small-3.2-24B-Instruct-2506.jinja', 'qwen3-coder': 'Qwen3-Coder.jinja',
+};
+// Bounded strings and numbers: a random model ends them within the token budget.
+const forcedTools = [
+  { type: 'function', function: { name: 'get_weather', parameters: { type: 'object', properties: { city: { type: 'string', maxLength: 8 },
+    days: { type: 'integer', minimum: 1, maximum: 14 } }, required: ['city'] } } },
+  { type: 'function', function: { name: 'set_alarm', parameters: { type: 'object', properties: { hour: { type: 'integer', minimum: 0, maximum: 23 },
+    label: { type: 'string', enum: ['work', 'gym'] } }, required: ['hour', 'label'] } } },
+];
+
 const modelPath = (format) => path.join(outDir, `tools-${format}.gguf`);
 // A grammar whose one sentence is `text`.
 const exactly = (text) => `root ::= "${text.replace(/[\\"]/g, (c) => `\\${c}`).replace(/\n/g, '\\n')}"\n`;
 
 before(() => {
   mkdirSync(outDir, { recursive: true });
-  for (const [format, { template }] of Object.entries(models)) {
+  for (const [format, template] of Object.entries(forcedTemplates)) {
     execFileSync(process.env.CHORD_CLI ?? path.join(repoDir, 'build', 'native', 'bin', 'chord'),
       ['synth', '--shape', 'dim=64,layers=1,heads=2,ffn=128', '--type', 'q8_0', '--vocab', sharedPath('vocab', 'ggml-vocab-llama-spm.gguf'),
         '--chat-template', path.join(templates, template), '-o', modelPath(format)], { stdio: ['ignore', 'ignore', 'inherit'] });
@@ -103,9 +120,16 @@ test('a tool result message renders through the template; unsupported tool reque
     ];
     const { prompt } = model.chatPrompt(conversation, { tools });
     assert.match(prompt, /<tool_response>\n\{"temperature": 21\}\n<\/tool_response>/);
-    for (const tool_choice of ['required', { type: 'function', function: { name: 'get_weather' } }]) {
-      await assert.rejects(model.chat.completions.create({ messages, tools, tool_choice }),
-        (e) => e instanceof ChordError && e.code === 'invalid_argument');
+    for (const request of [
+      { tools, tool_choice: { type: 'function', function: { name: 'get_time' } } },  // not among the tools
+      { tool_choice: 'required' },                                                    // no tools
+      { tools, tool_choice: 'required', grammar: 'root ::= "x"' },
+      { tools, tool_choice: 'required', response_format: { type: 'json_object' } },
+      { tools, tool_choice: 'always' },
+      { tools, parallel_tool_calls: 'yes' },
+    ]) {
+      await assert.rejects(model.chat.completions.create({ messages, ...request }),
+        (e) => e instanceof ChordError && e.code === 'invalid_argument', JSON.stringify(request));
     }
     await assert.rejects(model.chat.completions.create({ messages, tools: [{ name: 'x' }] }),
       (e) => e instanceof ChordError && e.code === 'invalid_argument');
@@ -121,3 +145,49 @@ test('a tool result message renders through the template; unsupported tool reque
     plain.unload();
   }
 });
+
+for (const format of Object.keys(forcedTemplates)) {
+  test(`${format}: tool_choice 'required' and a named function force valid calls, whole and streamed`, async () => {
+    const validators = Object.fromEntries(forcedTools.map((t) => [t.function.name, new Ajv().compile(t.function.parameters)]));
+    const model = await Chord.load(modelPath(format));
+    const calls = (reply) => reply.choices[0].message.tool_calls ?? [];
+    const check = (call, names) => {
+      assert.ok(names.includes(call.function.name), call.function.name);
+      const args = JSON.parse(call.function.arguments);
+      assert.ok(validators[call.function.name](args), `${call.function.arguments}: ${JSON.stringify(validators[call.function.name].errors)}`);
+    };
+    try {
+      // Several calls may follow one another until the budget ends them ('length': a random model
+      // seldom stops); every whole call is valid.
+      const request = { messages, tools: forcedTools, tool_choice: 'required', max_tokens: 300, temperature: 1 };
+      for (const seed of [1, 2, 3, 4]) {
+        const reply = await model.chat.completions.create({ ...request, seed });
+        assert.ok(['tool_calls', 'length'].includes(reply.choices[0].finish_reason), reply.choices[0].finish_reason);
+        assert.ok(calls(reply).length >= 1, JSON.stringify(reply.choices[0].message));
+        for (const call of calls(reply)) check(call, ['get_weather', 'set_alarm']);
+        // One call only: the grammar ends after it, and so does the reply.
+        const one = await model.chat.completions.create({ ...request, seed, parallel_tool_calls: false });
+        assert.equal(one.choices[0].finish_reason, 'tool_calls');
+        assert.equal(calls(one).length, 1);
+        check(calls(one)[0], ['get_weather', 'set_alarm']);
+      }
+      const named = { ...request, tool_choice: { type: 'function', function: { name: 'set_alarm' } }, parallel_tool_calls: false };
+      for (const seed of [5, 6]) {
+        const reply = await model.chat.completions.create({ ...named, seed });
+        assert.equal(calls(reply).length, 1, JSON.stringify(reply.choices[0].message));
+        check(calls(reply)[0], ['set_alarm']);
+        // Streamed: the same call in one delta, no content.
+        const deltas = [];
+        let content = '';
+        for await (const chunk of await model.chat.completions.create({ ...named, seed, stream: true })) {
+          deltas.push(...(chunk.choices[0]?.delta.tool_calls ?? []));
+          content += chunk.choices[0]?.delta.content ?? '';
+        }
+        assert.equal(content, '');
+        assert.deepEqual(deltas.map((d) => d.function), calls(reply).map((c) => c.function));
+      }
+    } finally {
+      model.unload();
+    }
+  });
+}

@@ -53,13 +53,14 @@ async function usage(): Promise<void> {
   });
   const first = json.choices[0];
   console.log(first.message.tool_calls?.[0].function.arguments, first.logprobs?.content[0].top_logprobs[0].logprob, first.finish_reason === 'tool_calls');
-  // @ts-expect-error: tool_choice 'required' is not implemented
-  await model.chat.completions.create({ messages: [], tool_choice: 'required' });
-  const vector: Float32Array = model.embed('Hi', { pooling: 'mean' });
-  const vectors: Float32Array[] = model.embed(['a', 'b']);
+  await model.chat.completions.create({ messages: [], tool_choice: { type: 'function', function: { name: 'f' } }, parallel_tool_calls: false });
+  // @ts-expect-error: tool_choice is 'auto', 'none', 'required' or a named function
+  await model.chat.completions.create({ messages: [], tool_choice: 'always' });
+  const vector: Float32Array = await model.embed('Hi', { pooling: 'mean' });
+  const vectors: Float32Array[] = await model.embed(['a', 'b']);
   const listed = await model.embeddings.create({ input: ['a', 'b'], encoding_format: 'base64' });
   console.log(vector.length, vectors.length, listed.data[0].embedding, listed.usage.prompt_tokens, model.info.toolCallFormat);
-  const state: Uint8Array = model.saveSession();
+  const state: Uint8Array = await model.saveSession();
   console.log(model.loadSession(state).cachedTokens, model.parseReply('x').toolCalls.length);
   const grammarResult = await model.complete('x', { grammar: 'root ::= "a"', topLogprobs: 1, contextShift: false, nKeep: -1 });
   console.log(grammarResult.logprobs?.[0].top[0].token, grammarResult.contextShifts, grammarResult.timings.promptTokensComputed);

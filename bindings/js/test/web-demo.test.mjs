@@ -166,6 +166,48 @@ test('JSON mode: every answer is a JSON object, with a chat template and without
   await other.page.close();
 });
 
+test('Tools: a forced call is shown, run by the page, its result given back, and the model answers', async () => {
+  const { page, errors } = await openDemo();
+  await page.fill(byTestId('model-url'), `${server.url}/template-models/${templateModel}`);
+  await page.press(byTestId('model-url'), 'Enter');
+  await waitUntilReady(page);
+  await page.click('#settings summary');
+  await page.selectOption(byTestId('tools'), 'required');  // a random-weight model calls only when made to
+  await page.fill('#max-tokens', '120');
+  await page.fill(byTestId('prompt'), 'Roll a die for me');
+  await page.click(byTestId('send'));
+  await waitForAnswer(page);
+  const shownCall = await page.locator('.message.tool-call .text').first().textContent();
+  const [, name, argumentsText] = /^(get_current_time|roll_dice)\((.*)\)$/m.exec(shownCall) ?? [];
+  assert.ok(name, shownCall);
+  const args = JSON.parse(argumentsText);
+  const result = JSON.parse(await page.locator('.message.tool .text').first().textContent());
+  if (name === 'roll_dice') {  // the arguments follow the tool's schema, and the page rolled them
+    assert.ok([4, 6, 8, 12, 20].includes(args.sides), argumentsText);
+    assert.equal(result.rolls.length, args.count ?? 1);
+    assert.ok(result.rolls.every((r) => r >= 1 && r <= args.sides), JSON.stringify(result));
+  } else {
+    assert.deepEqual(args, {});
+    assert.ok(Math.abs(Date.parse(result.iso) - Date.now()) < 600000, result.iso);
+  }
+  // With the result, the model answered (in words: random ones here) after the call.
+  const bubbles = await page.locator('.message').evaluateAll((items) => items.map((item) => item.className));
+  const callAt = bubbles.findIndex((c) => c.split(' ').includes('tool-call'));
+  const resultAt = bubbles.findIndex((c) => c.split(' ').includes('tool'));
+  assert.ok(callAt >= 0 && callAt < resultAt && resultAt < bubbles.length - 1, bubbles.join(' | '));
+  assert.match(bubbles.at(-1), /assistant/);
+  assert.doesNotMatch(bubbles.at(-1), /tool-call|failed/);
+  assert.deepEqual(errors, []);
+  await page.close();
+
+  // A model whose template teaches no tool calls (the stories model has none): Tools is off.
+  const plain = await openDemo();
+  await plain.page.click(byTestId('load-default'));
+  await waitUntilReady(plain.page);
+  assert.equal(await plain.page.isDisabled(byTestId('tools')), true);
+  await plain.page.close();
+});
+
 test('a conversation survives a reload: shown again, its cache restored; New chat forgets it', async () => {
   const context = await browser.newContext();
   const page = await context.newPage();

@@ -50,7 +50,17 @@ public:
 
     JsonSchemaGrammar convert() {
         refs_["#"] = {"root", 0, true};
-        rules_.define("root", expression(document_, "", "", /*top_level=*/true));
+        return grammar_with_root(expression(document_, "", "", /*top_level=*/true));
+    }
+
+    // For grammars that put JSON values inside other text (tool calls): rules for the schemas at
+    // `ref`s of the document ("#/$defs/x"), rules of the caller's own, then the grammar under the
+    // caller's root.
+    std::string rule_for_ref(const std::string& ref) { return ref_rule(Json(ref), ref.substr(1)); }
+    std::string add_rule(const std::string& wanted, const std::string& body) { return rules_.add(wanted, body); }
+    std::string primitive_rule(const std::string& name) { return primitive(name); }  // "space", "string", …
+    JsonSchemaGrammar grammar_with_root(const std::string& root_body) {
+        rules_.define("root", root_body);
         std::vector<std::string> header;
         for (const std::string& note : unenforced_) header.push_back(note + ": not enforced by this grammar");
         return {rules_.text(header), unenforced_};
@@ -78,11 +88,6 @@ private:
         return e.with_context("json schema at " + (at.empty() ? std::string("/") : at) + ": ");
     }
 
-    static std::string pointer_token(const std::string& key) {
-        std::string out;
-        for (const char c : key) out += c == '~' ? "~0" : c == '/' ? "~1" : std::string(1, c);
-        return "/" + out;
-    }
     static std::string join_name(const std::string& path, const std::string& part) {
         return join_rule_name(path, part);
     }

@@ -14,6 +14,13 @@ namespace chord::grammar::schema {
 
 using Json = nlohmann::ordered_json;
 
+// "/" and a property name as a JSON pointer writes it ("a/b" → "/a~1b"): to extend a pointer.
+inline std::string pointer_token(const std::string& key) {
+    std::string out = "/";
+    for (const char c : key) out += c == '~' ? "~0" : c == '/' ? "~1" : std::string(1, c);
+    return out;
+}
+
 // The tokens of the JSON pointer of a local reference ("#/a/b" → {"a", "b"}).
 inline std::vector<std::string> ref_pointer_tokens(const std::string& ref) {
     if (ref.empty() || ref[0] != '#') {

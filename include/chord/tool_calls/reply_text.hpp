@@ -7,6 +7,8 @@
 #include <initializer_list>
 #include <string>
 #include <optional>
+#include <set>
+#include <utility>
 #include <string_view>
 
 #include "chord/tool_calls/reply_types.hpp"
@@ -82,8 +84,19 @@ inline ReasoningSplit split_reasoning(std::string_view reply, ReasoningTags tags
 // whitespace (the newline a model writes before the marker), content that only follows calls its
 // leading whitespace, and the whole content its trailing whitespace once a call was found. The
 // text is otherwise kept as written, and a malformed call stays in it verbatim.
+// The tools' parameters declared as strings, as (function, parameter): a format that writes values
+// raw (Qwen3-Coder's XML) keeps theirs as text, so that 42 is "42" there, as llama.cpp reads it by
+// the schema. Without them, a raw value that reads as JSON becomes that JSON.
+using StringParameters = std::set<std::pair<std::string, std::string>>;
+
 class ReplyBuilder {
 public:
+    explicit ReplyBuilder(const StringParameters* string_parameters = nullptr) : string_parameters_(string_parameters) {}
+
+    bool is_string_parameter(std::string_view function, std::string_view parameter) const {
+        return string_parameters_ && string_parameters_->count({std::string(function), std::string(parameter)}) != 0;
+    }
+
     void add_text(std::string_view text) {
         if (reply_.content.empty() && !reply_.tool_calls.empty()) text = trim_left(text);
         reply_.content.append(text);
@@ -102,6 +115,7 @@ public:
 
 private:
     ParsedReply reply_;
+    const StringParameters* string_parameters_;
 };
 
 // Where the first of the markers starts in text, or text.size().
