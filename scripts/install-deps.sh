@@ -15,6 +15,7 @@ packages=(
   libclang-rt-19-dev             # libFuzzer and the sanitizers' runtimes for clang 19 (fuzz/)
   chromium                       # browser tests of the npm package (driven by playwright-core)
   libvulkan1                     # the Vulkan loader: Dawn (npm webgpu) runs on Chromium's SwiftShader driver
+  curl xz-utils                  # scripts/install-emscripten-memory64.sh: trixie's Emscripten from deb.debian.org
 )
 
 # Node.js and npm run the npm package's tests: Debian's if none are installed yet.

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Every test: installs what is missing, builds the `native` and `native-asan` (ASan + UBSan)
 # presets and runs the GoogleTest suite under both, runs each fuzz target for 35 s, then
-# builds the WebAssembly module and runs the wasm kernel test, the hostile-input corpus in wasm,
+# builds the WebAssembly modules (wasm32, threads, Memory64) and runs the wasm kernel test, the hostile-input corpus in wasm,
 # the WebGPU backend's parity test (Node + Dawn) and the npm package's tests in Node and headless
 # Chromium (the web demo's and a 100-cycle soak among them).
 # Needs ../shared (the test data).
@@ -29,6 +29,10 @@ for preset in wasm wasm-threads; do
   cmake --preset "$preset" >/dev/null
   cmake --build --preset "$preset" -j "$jobs"
 done
+phase "wasm64: Debian trixie's Emscripten 3.1.69 (scripts/install-emscripten-memory64.sh) and the Memory64 module"
+./scripts/install-emscripten-memory64.sh
+cmake --preset wasm64 >/dev/null
+cmake --build --preset wasm64 -j "$jobs" --target chord_wasm  # the package's third module; its tests run in Chromium
 phase "wasm: fast kernels against the reference kernels (Node: SIMD128; Chromium runs the relaxed-SIMD ones below)"
 node --no-experimental-fetch build/wasm/bin/chord_wasm_kernels_test.js simd128 "${CHORD_SHARED_DIR:-../shared}"/models/synth-*-q*.gguf
 phase "wasm: the hostile-input corpus (tests/hostile_corpus.hpp): every case the expected chord::Error in wasm32 too"

@@ -77,6 +77,7 @@ async function load(source, label) {
   const how = chatTemplate ? 'its own chat template' : 'no chat template: it continues your text';
   // Threads need cross-origin isolation: the server's headers, or coi-serviceworker.js's reload.
   const threads = build === 'threads' ? `${navigator.hardwareConcurrency} CPU threads`
+    : build === 'memory64' ? 'one CPU thread (the Memory64 build, for a model beyond 4 GiB)'
     : 'one CPU thread (the page is not cross-origin isolated)';
   const resumed = await resumeChat(label);
   setStatus(`${label}${name ? ` (${name})` : ''} on ${where} (${backendReason}); ${contextLength} tokens of context; ${how}; ${threads}.` +

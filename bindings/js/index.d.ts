@@ -58,8 +58,10 @@ export interface LoadOptions {
   /** CPU threads (a whole number >= 1); default: every core in the threaded build, 1 in the single-threaded one
    * (which is what runs without cross-origin isolation, whatever is asked) */
   threads?: number;
-  /** bytes the model may hold in WebAssembly memory (its file, KV cache and buffers); a model over it
-   * is a ChordError "out_of_memory" before the memory is taken. 0 (default): the 4 GB wasm limit */
+  /** bytes the model may hold in WebAssembly memory (its file, KV cache and buffers; on WebGPU not the
+   * weights, which stream into the GPU); a model over it is a ChordError "out_of_memory" before the
+   * memory is taken. 0 (default): the wasm limit, 4 GB (16 GB in the Memory64 build, which a model
+   * file beyond 4 GiB loads into for the CPU) */
   maxMemory?: number;
   /** how the KV cache stores keys and values: 'f16' (default, as llama.cpp), 'q8_0' (about half of
    * f16's memory; needs attention heads of a multiple of 32 values) or 'f32'. Another value is a
@@ -121,8 +123,9 @@ export interface ModelInfo {
   /** WebGPU: the GPU dispatches one decoding step records (its fused plan); 0 before the first step and on the CPU */
   gpuDispatchesPerToken: number;
   /** the wasm build in use: "threads" in a worker (loadInWorker's or a program's own) of a cross-origin
-   * isolated page, else "single" (on a page's main thread always: pthreads would block it) */
-  build: 'single' | 'threads';
+   * isolated page, else "single" (on a page's main thread always: pthreads would block it);
+   * "memory64" for a model file beyond 4 GiB (one thread, the CPU backend) */
+  build: 'single' | 'threads' | 'memory64';
   /** what `cache` did for this load */
   cache: CacheStatus;
   /** where the cache keeps files: 'opfs', 'cache-api', 'custom' (a ModelCache), or null without one */

@@ -32,6 +32,17 @@ public:
     // --- buffers ---
     // A weight tensor, uploaded (or repacked) once; the view must outlive the backend's use.
     virtual BufferId upload_weight(const TensorView& tensor) = 0;
+    // A weight whose bytes come later (a streamed load, weight_stream.hpp): the buffer now, then
+    // fill_weight() with whole rows [first_row, first_row + n_rows) in the file's type, each piece
+    // starting on a 4-byte boundary of the tensor (a GPU writes whole words). A backend that
+    // computes on views into the file (the CPU) cannot: Error(Unsupported).
+    virtual BufferId create_weight(const TensorInfo& info) {
+        throw Error(ErrorCode::Unsupported, "the " + name() + " backend cannot take weights streamed in (tensor '" +
+                                                std::string(info.name) + "'): it computes on the file's bytes in place");
+    }
+    virtual void fill_weight(BufferId /*weight*/, uint64_t /*first_row*/, uint64_t /*n_rows*/, const uint8_t* /*rows*/) {
+        throw Error(ErrorCode::Unsupported, "the " + name() + " backend cannot take weights streamed in");
+    }
     virtual BufferId create_activations(size_t rows, size_t cols) = 0;
     // One layer's key or value cache: `n_ctx` positions of `width` values, stored in `type` and
     // read by attention() as that type asks (kv_cache.hpp).

@@ -9,6 +9,10 @@
 // Parsing reads only the header, metadata and table. Every count, length, shape, offset and size
 // is checked against the bytes that exist, without overflow, before use; tensor data is not
 // touched until a tensor is asked for (with mmap, its pages are not even read from disk).
+//
+// A file may also be opened from its header alone (from_header): the table is checked against the
+// file's size as given, and the tensor data, which never comes here, is streamed elsewhere (a GPU:
+// weight_stream.hpp).
 #pragma once
 
 #include <algorithm>
@@ -101,15 +105,67 @@ public:
         return GgufFile(ByteSpan{owned->data(), owned->size()}, owned);
     }
 
+    // The first `size` bytes of a file of `file_size` bytes, which hold its header, metadata and
+    // tensor table (header_probe() says how many that takes): a file without tensor data, whose
+    // table is checked against `file_size` as a whole file's is. Copies the bytes (the metadata is
+    // read from them); tensor() is an error.
+    static GgufFile from_header(const void* data, size_t size, uint64_t file_size) {
+        if (size > file_size)
+            throw Error(ErrorCode::InvalidArgument, "a header of " + std::to_string(size) + " bytes is longer than its file of " +
+                                                        std::to_string(file_size));
+        const auto* begin = static_cast<const uint8_t*>(data);
+        auto owned = std::make_shared<std::vector<uint8_t>>(begin, begin + size);
+        GgufFile file(HeaderOnly{}, ByteSpan{owned->data(), owned->size()}, owned, file_size);
+        file.locate_tensor_data(file.table_end_);
+        return file;
+    }
+
+    // Whether the first `size` bytes of a file of `file_size` bytes hold its whole header (through
+    // the tensor table): then `bytes` is where the tensor data starts; else `bytes` is how many to
+    // have before asking again. Errors in what is there are thrown as from_header() throws them.
+    struct HeaderProbe {
+        bool complete;
+        uint64_t bytes;
+    };
+    static HeaderProbe header_probe(const void* data, size_t size, uint64_t file_size) {
+        const ByteSpan span{static_cast<const uint8_t*>(data), size_t(std::min<uint64_t>(size, file_size))};
+        std::unique_ptr<GgufFile> file;
+        try {
+            file.reset(new GgufFile(HeaderOnly{}, span, nullptr, file_size));
+        } catch (const Error& e) {
+            // Running out of the prefix asks for more (twice as much: the parse starts over).
+            if (e.code() != ErrorCode::Truncated || span.size >= file_size) throw;
+            const uint64_t more = std::max<uint64_t>(uint64_t(span.size) * 2, uint64_t(span.size) + kHeaderProbeStep);
+            return {false, std::min(more, file_size)};
+        }
+        // The table's checks against the whole file's size fail as they are: more bytes would not help.
+        file->locate_tensor_data(file->table_end_);
+        return {true, file->data_offset_};
+    }
+    static constexpr uint64_t kHeaderProbeStep = 1 << 20;
+
+    // Whether the tensors' bytes are here (false: opened from_header).
+    bool has_tensor_data() const { return has_data_; }
+
     uint32_t version() const { return version_; }
     uint32_t alignment() const { return alignment_; }
     uint64_t data_offset() const { return data_offset_; }
-    uint64_t file_size() const { return bytes_.size; }
+    uint64_t file_size() const { return file_size_; }
     uint64_t total_size() const {  // with the other parts of a split model
+        uint64_t n = file_size_;
+        for (const GgufFile& shard : shards_) n += shard.file_size_;
+        return n;
+    }
+    // The bytes held here: the whole files, or only their headers (from_header).
+    uint64_t bytes_here() const {
+        if (has_data_) return total_size();
         uint64_t n = bytes_.size;
         for (const GgufFile& shard : shards_) n += shard.bytes_.size;
         return n;
     }
+    // Where the data section of part `shard` of a split model starts (0: this file).
+    uint64_t data_offset(uint32_t shard) const { return shard == 0 ? data_offset_ : shards_.at(shard - 1).data_offset_; }
+    uint64_t file_size(uint32_t shard) const { return shard == 0 ? file_size_ : shards_.at(shard - 1).file_size_; }
 
     // --- metadata ---
     const std::vector<MetaEntry>& metadata() const { return metadata_; }
@@ -152,6 +208,9 @@ public:
     }
 
     TensorView tensor(const TensorInfo& info) const {
+        if (!has_data_)
+            throw Error(ErrorCode::InvalidArgument, "tensor '" + std::string(info.name) +
+                                                        "': the file was opened from its header, without its tensor data");
         const GgufFile& holder = info.shard == 0 ? *this : shards_[info.shard - 1];
         return TensorView{&info, holder.bytes_.data + size_t(holder.data_offset_ + info.offset), size_t(info.n_bytes)};
     }
@@ -177,6 +236,10 @@ public:
                 throw Error(ErrorCode::InvalidArgument, "split file " + std::to_string(i + 1) + " of " +
                                                             std::to_string(count) + " is part " + std::to_string(index + 1) +
                                                             ": give the files in order");
+            if (shard.has_data_ != first.has_data_)
+                throw Error(ErrorCode::InvalidArgument, "split file " + std::to_string(i + 1) +
+                                                            (shard.has_data_ ? " has its tensor data" : " is a header alone") +
+                                                            ", unlike the first");
             if (shard.get_u64_or("split.count", 1) != count)
                 throw Error(ErrorCode::Malformed, "split file " + std::to_string(i + 1) + " belongs to a model split into " +
                                                       std::to_string(shard.get_u64_or("split.count", 1)) + " files, not " +
@@ -198,14 +261,28 @@ public:
     }
 
 private:
-    GgufFile(ByteSpan bytes, std::shared_ptr<const void> storage) : storage_(std::move(storage)), bytes_(bytes) {
+    GgufFile(ByteSpan bytes, std::shared_ptr<const void> storage)
+        : storage_(std::move(storage)), bytes_(bytes), file_size_(bytes.size) {
+        read_structure();
+        locate_tensor_data(table_end_);
+    }
+
+    // The header, metadata and table from the first bytes of a longer file; locate_tensor_data()
+    // is left to the caller.
+    struct HeaderOnly {};
+    GgufFile(HeaderOnly, ByteSpan prefix, std::shared_ptr<const void> storage, uint64_t file_size)
+        : storage_(std::move(storage)), bytes_(prefix), file_size_(file_size), has_data_(false) {
+        read_structure();
+    }
+
+    void read_structure() {
         ByteReader reader(bytes_);
         const uint64_t tensor_count = read_header(reader);
         const uint64_t metadata_count = reader.read<uint64_t>("metadata count");
         read_metadata(reader, metadata_count);
         alignment_ = read_alignment();
         read_tensor_table(reader, tensor_count);
-        locate_tensor_data(reader.position());
+        table_end_ = reader.position();
     }
 
     // Returns the tensor count; leaves the reader at the metadata count.
@@ -323,13 +400,13 @@ private:
     void locate_tensor_data(size_t table_end) {
         data_offset_ = (uint64_t(table_end) + alignment_ - 1) / alignment_ * alignment_;
         if (tensors_.empty()) {  // vocab-only files may end before the padding
-            data_offset_ = std::min<uint64_t>(data_offset_, bytes_.size);
+            data_offset_ = std::min<uint64_t>(data_offset_, file_size_);
             return;
         }
-        if (data_offset_ > bytes_.size)
+        if (data_offset_ > file_size_)
             throw Error(ErrorCode::Truncated, "truncated: tensor data should start at offset " + std::to_string(data_offset_) +
-                                                  ", but the file has " + std::to_string(bytes_.size) + " bytes");
-        const uint64_t data_size = bytes_.size - data_offset_;
+                                                  ", but the file has " + std::to_string(file_size_) + " bytes");
+        const uint64_t data_size = file_size_ - data_offset_;
         for (const TensorInfo& t : tensors_) {
             const std::string where = "tensor '" + std::string(t.name) + "'";
             if (t.offset % alignment_ != 0)
@@ -339,7 +416,7 @@ private:
                 throw Error(ErrorCode::Truncated, "truncated: " + where + " needs bytes [" +
                                                       std::to_string(data_offset_ + t.offset) + ", " +
                                                       std::to_string(data_offset_ + t.offset + t.n_bytes) +
-                                                      ") of the file, which has " + std::to_string(bytes_.size));
+                                                      ") of the file, which has " + std::to_string(file_size_));
         }
         std::vector<const TensorInfo*> by_offset;
         for (const TensorInfo& t : tensors_) by_offset.push_back(&t);
@@ -354,7 +431,10 @@ private:
     }
 
     std::shared_ptr<const void> storage_;  // keeps the bytes alive (null when borrowed)
-    ByteSpan bytes_;
+    ByteSpan bytes_;            // the whole file, or only its header (from_header)
+    uint64_t file_size_ = 0;    // the whole file's
+    bool has_data_ = true;
+    size_t table_end_ = 0;      // where the tensor table ends
     uint32_t version_ = 0;
     uint32_t alignment_ = kGgufDefaultAlignment;
     uint64_t data_offset_ = 0;

@@ -19,6 +19,7 @@
 #include "chord/tensor_check.hpp"
 #include "chord/tensor_usage.hpp"
 #include "chord/tokenizer.hpp"
+#include "chord/weight_stream.hpp"
 
 namespace chord {
 
@@ -38,9 +39,33 @@ public:
                                        std::unique_ptr<Backend> backend = nullptr) {
         return std::unique_ptr<Model>(new Model(open_model_file(path), options, std::move(backend)));
     }
+    // A file opened from its header alone (GgufFile::from_header) gives a model whose weight
+    // buffers are created empty, on a backend that can (WebGPU): StreamedModelLoad
+    // (streamed_model_load.hpp) fills them and hands the model out once they are whole.
     static std::unique_ptr<Model> load(GgufFile file, const ModelOptions& options = {},
                                        std::unique_ptr<Backend> backend = nullptr) {
         return std::unique_ptr<Model>(new Model(std::move(file), options, std::move(backend)));
+    }
+
+    // The stream that fills the weights a header-only file left empty (none for a whole file).
+    WeightStream stream_weights() {
+        std::vector<uint64_t> data_sizes;
+        for (uint32_t part = 0; part < file_.split_count(); ++part) data_sizes.push_back(file_.file_size(part) - file_.data_offset(part));
+        std::vector<TensorHead> heads;
+        streamed_heads_.assign(file_.tensors().size(), {});
+        for (size_t i = 0; i < file_.tensors().size(); ++i) heads.push_back({&file_.tensors()[i], &streamed_heads_[i]});
+        return WeightStream(*backend_, streamed_weights_, std::move(data_sizes), std::move(heads));
+    }
+
+    // The first min(kTensorHeadBytes, n_bytes) bytes of a tensor of file(): in the file, or kept
+    // as they streamed past (a header-only file).
+    ByteSpan tensor_head(const TensorInfo& t) const {
+        if (file_.has_tensor_data()) {
+            const TensorView view = file_.tensor(t);
+            return {view.data, size_t(std::min<uint64_t>(kTensorHeadBytes, view.size))};
+        }
+        const std::vector<uint8_t>& head = streamed_heads_.at(size_t(&t - file_.tensors().data()));
+        return {head.data(), head.size()};
     }
 
     const ModelConfig& config() const { return config_; }
@@ -177,7 +202,7 @@ private:
         batch_size_ = std::max<uint32_t>(1, std::min(options.batch_size ? options.batch_size : backend_->preferred_batch_size(), n_ctx_));
         kv_cache_type_ = options.kv_cache_type;
         check_kv_cache_type(kv_cache_type_, config_.head_dim);
-        const MemoryNeed need = model_memory_need(config_, file_.total_size(), n_ctx_, batch_size_, !backend_->buffers_in_host_memory(),
+        const MemoryNeed need = model_memory_need(config_, file_.bytes_here(), n_ctx_, batch_size_, !backend_->buffers_in_host_memory(),
                                                   kv_cache_type_);
         check_memory_budget(need, options.max_memory, n_ctx_);
         try {
@@ -206,9 +231,15 @@ private:
             for (uint64_t s : shape) want += (want.empty() ? "" : ", ") + std::to_string(s);
             throw Error(ErrorCode::Malformed, "tensor '" + name + "' has the wrong shape for this model (expected [" + want + "])");
         }
+        used_tensors_.insert(name);
+        if (!file_.has_tensor_data()) {  // its bytes come later, checked as they arrive (weight_stream.hpp)
+            check_weight_type(*t);
+            const BufferId id = backend_->create_weight(*t);
+            streamed_weights_.push_back({t, id});
+            return id;
+        }
         const TensorView view = file_.tensor(*t);
         check_finite_weights(view);  // NaN/Inf weights (and unsupported types): an error now, not NaN logits later
-        used_tensors_.insert(name);
         return backend_->upload_weight(view);
     }
 
@@ -427,6 +458,8 @@ private:
     KvCacheType kv_cache_type_ = KvCacheType::F16;
 
     std::set<std::string> used_tensors_;  // every tensor of the file must end up here
+    std::vector<StreamedWeight> streamed_weights_;  // created empty, from a header-only file
+    std::vector<std::vector<uint8_t>> streamed_heads_;  // tensor_head()'s, by tensor, as they stream past
     BufferId token_embd_ = kNoBuffer, output_norm_ = kNoBuffer, output_ = kNoBuffer, rope_factors_ = kNoBuffer;
     RopeParams rope_global_{}, rope_local_{};
     std::vector<Layer> layers_;

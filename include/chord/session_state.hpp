@@ -47,8 +47,8 @@ inline uint64_t model_fingerprint(const Model& model) {
         add(t.name.data(), t.name.size());
         add(&t.type, sizeof t.type);
         add(t.shape.data(), sizeof t.shape);
-        const TensorView view = model.file().tensor(t);
-        add(view.data, std::min<size_t>(64, view.size));
+        const ByteSpan head = model.tensor_head(t);  // kTensorHeadBytes (64) of them
+        add(head.data, head.size);
     }
     const ModelConfig& c = model.config();
     for (float f : {c.rope_freq_base, c.rope_freq_scale, c.rope_freq_base_swa, c.rope_freq_scale_swa, c.rope_ext_factor,

@@ -162,15 +162,27 @@ inline std::optional<NonFiniteWeight> find_non_finite(const TensorView& tensor) 
     }
 }
 
-// Throws Malformed naming the tensor and the element or block of its first NaN or Inf weight.
-inline void check_finite_weights(const TensorView& tensor) {
-    const std::optional<NonFiniteWeight> bad = find_non_finite(tensor);
+// Throws UnsupportedType for a weight type wasm-chord cannot compute with, before the weight's bytes
+// are there (a streamed load checks them as they arrive).
+inline void check_weight_type(const TensorInfo& info) { find_non_finite(TensorView{&info, nullptr, 0}); }
+
+// Throws Malformed naming the tensor and the element or block of the first NaN or Inf weight in its
+// rows [first_row, first_row + n_rows), whose bytes are at `rows` (a piece of a streamed tensor:
+// weight_stream.hpp); elements and blocks are counted from the tensor's start.
+inline void check_finite_weight_rows(const TensorInfo& info, const uint8_t* rows, uint64_t first_row, uint64_t n_rows) {
+    const TypeTraits& traits = info.traits();
+    const uint64_t row_bytes = info.shape[0] / traits.block_elements * traits.block_bytes;
+    std::optional<NonFiniteWeight> bad = find_non_finite(TensorView{&info, rows, size_t(n_rows * row_bytes)});
     if (!bad) return;
+    bad->index += first_row * (row_bytes / traits.block_bytes);
     const std::string what = bad->nan ? "NaN" : "Inf";
     const std::string where = bad->field ? "in the " + std::string(bad->field) + " field of block " + std::to_string(bad->index)
                                          : "at element " + std::to_string(bad->index);
-    throw Error(ErrorCode::Malformed, "tensor '" + std::string(tensor.info->name) + "' holds " + what + " " + where + " (" +
-                                          tensor.info->traits().name + "): a non-finite weight makes every output NaN");
+    throw Error(ErrorCode::Malformed, "tensor '" + std::string(info.name) + "' holds " + what + " " + where + " (" +
+                                          traits.name + "): a non-finite weight makes every output NaN");
 }
+
+// The same over a whole tensor.
+inline void check_finite_weights(const TensorView& tensor) { check_finite_weight_rows(*tensor.info, tensor.data, 0, tensor.info->rows()); }
 
 }  // namespace chord

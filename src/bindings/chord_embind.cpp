@@ -15,6 +15,7 @@
 #include "chord/embeddings.hpp"
 #include "chord/generate_options_reader.hpp"
 #include "chord/session.hpp"
+#include "chord/streamed_model_load.hpp"
 #include "chord/tool_calls.hpp"
 #include "chord/tool_calls/call_grammar.hpp"
 #include "chord/webgpu_backend.hpp"
@@ -44,11 +45,18 @@ val guarded(F&& f) {
     }
 }
 
+// A count or a size as a JS Number: embind hands a size_t to JS as a BigInt in the Memory64 build,
+// where it is 64 bits. Exact up to 2^53.
+double js_size(size_t n) { return double(n); }
+
+// A JS array's length, read as a Number in both builds (as<size_t>() wants a BigInt in Memory64).
+uint32_t js_length(const val& array) { return array["length"].as<uint32_t>(); }
+
 std::vector<TokenId> ids_from(const val& array) { return emscripten::vecFromJSArray<TokenId>(array); }
 
 val ids_to_js(const std::vector<TokenId>& ids) {
     val out = val::array();
-    for (size_t i = 0; i < ids.size(); ++i) out.set(i, ids[i]);
+    for (uint32_t i = 0; i < ids.size(); ++i) out.set(i, ids[i]);
     return out;
 }
 
@@ -80,7 +88,7 @@ val step_to_js(const Session::Step& s, const Tokenizer& tokenizer) {
     if (s.logprob) v.set("logprob", logprob_to_js(*s.logprob, tokenizer));
     v.set("done", s.done);
     v.set("pending", s.pending);  // the logits are on their way: await Module.chordGpuPending, step again
-    if (s.prompt_read) v.set("promptRead", s.prompt_read);  // a batch of the prompt was read
+    if (s.prompt_read) v.set("promptRead", js_size(s.prompt_read));  // a batch of the prompt was read
     return v;
 }
 
@@ -100,15 +108,15 @@ struct JsAdapter {
     std::string string(const val& v) const { return v.as<std::string>(); }
     std::vector<val> elements(const val& v) const {
         std::vector<val> out;
-        const size_t n = v["length"].as<size_t>();
-        for (size_t i = 0; i < n; ++i) out.push_back(v[i]);
+        const uint32_t n = js_length(v);
+        for (uint32_t i = 0; i < n; ++i) out.push_back(v[i]);
         return out;
     }
     std::vector<std::pair<std::string, val>> members(const val& v) const {
         std::vector<std::pair<std::string, val>> out;
         const val keys = val::global("Object").call<val>("keys", v);
-        const size_t n = keys["length"].as<size_t>();
-        for (size_t i = 0; i < n; ++i) out.emplace_back(keys[i].as<std::string>(), v[keys[i]]);
+        const uint32_t n = js_length(keys);
+        for (uint32_t i = 0; i < n; ++i) out.emplace_back(keys[i].as<std::string>(), v[keys[i]]);
         return out;
     }
     std::string json_text(const val& v) const { return val::global("JSON").call<std::string>("stringify", v); }
@@ -141,9 +149,20 @@ private:
 // A model and its session, as JS sees them: `new WasmModel()`, then open().
 // A Float32Array copy of floats (logits, an embedding).
 val logits_to_js(const std::vector<float>& logits) {
-    val out = val::global("Float32Array").new_(logits.size());
+    val out = val::global("Float32Array").new_(js_size(logits.size()));
     out.call<void>("set", val(emscripten::typed_memory_view(logits.size(), logits.data())));
     return out;
+}
+
+// The load options open() and openStreamed() take, as ModelOptions.
+ModelOptions model_options(uint32_t n_ctx, uint32_t threads, double max_memory, const std::string& kv_cache_type, uint32_t batch_size) {
+    ModelOptions options;
+    options.n_ctx = n_ctx;
+    options.threads = threads;
+    options.max_memory = uint64_t(max_memory);
+    options.kv_cache_type = parse_kv_cache_type(kv_cache_type);
+    options.batch_size = batch_size;
+    return options;
 }
 
 class WasmModel {
@@ -163,12 +182,7 @@ public:
                 files.push_back(GgufFile::adopt(b.data, b.size, std::free));
             }
             GgufFile file = files.size() == 1 ? std::move(files[0]) : GgufFile::join(std::move(files));
-            ModelOptions options;
-            options.n_ctx = n_ctx;
-            options.threads = threads;
-            options.max_memory = uint64_t(max_memory);
-            options.kv_cache_type = parse_kv_cache_type(kv_cache_type);
-            options.batch_size = batch_size;
+            const ModelOptions options = model_options(n_ctx, threads, max_memory, kv_cache_type, batch_size);
             val result = val::object();
             bool gpu = backend == "webgpu";
             if (backend == "webgpu-or-cpu") {
@@ -180,6 +194,65 @@ public:
             session_ = std::make_unique<Session>(*model_);
             prompter_ = std::make_unique<ChatPrompter>(model_->file(), model_->tokenizer());
             return result;
+        });
+    }
+
+    // A WebGPU load whose weights stream into the GPU (streamed_model_load.hpp), never all in wasm
+    // memory: `headers` holds each part's header (Uint8Arrays of ggufHeaderProbe's length),
+    // `file_sizes` the parts' whole sizes. Then the caller writes each part's data section, a piece
+    // at a time, at { stagingAddress } (stagingSize bytes at most) and calls streamConsume(n);
+    // streamEndPart() after each part but the last, streamFinish() after it. backend
+    // "webgpu-or-cpu": { cpuBecause } where the weights do not fit the device, and nothing is
+    // loaded (the caller opens the whole file on the CPU instead).
+    val open_streamed(const val& headers, const val& file_sizes, uint32_t n_ctx, uint32_t threads, const std::string& backend,
+                      double max_memory, const std::string& kv_cache_type, uint32_t batch_size) {
+        return guarded([&] {
+            const std::vector<double> sizes = emscripten::vecFromJSArray<double>(file_sizes);
+            std::vector<GgufFile> files;
+            for (uint32_t i = 0; i < js_length(headers); ++i) {
+                std::vector<uint8_t> bytes(js_length(headers[i]));
+                val(emscripten::typed_memory_view(bytes.size(), bytes.data())).call<void>("set", headers[i]);
+                files.push_back(GgufFile::from_header(bytes.data(), bytes.size(), i < sizes.size() ? uint64_t(sizes[i]) : 0));
+            }
+            GgufFile file = files.size() == 1 ? std::move(files[0]) : GgufFile::join(std::move(files));
+            val result = val::object();
+            if (backend == "webgpu-or-cpu") {
+                const std::string misfit = webgpu_misfit(file);
+                if (!misfit.empty()) {
+                    result.set("cpuBecause", misfit);
+                    return result;
+                }
+            } else if (backend != "webgpu") {
+                throw Error(ErrorCode::InvalidArgument, "weights stream only into WebGPU, not '" + backend + "'");
+            }
+            const ModelOptions options = model_options(n_ctx, threads, max_memory, kv_cache_type, batch_size);
+            streaming_ = std::make_unique<StreamedModelLoad>(std::move(file), options, make_webgpu_backend());
+            staging_.resize(kStagingBytes);
+            result.set("stagingAddress", js_size(reinterpret_cast<uintptr_t>(staging_.data())));
+            result.set("stagingSize", js_size(staging_.size()));
+            return result;
+        });
+    }
+
+    // The next `n` bytes of the current part's data section, written at stagingAddress. An error
+    // ends the load: nothing of it stays.
+    val stream_consume(double n) {
+        return streaming_step([&] {
+            if (!(n >= 0 && n <= double(staging_.size())))
+                throw Error(ErrorCode::InvalidArgument, "streamConsume: " + std::to_string(n) + " bytes do not fit the staging area");
+            streaming_->consume(staging_.data(), size_t(n));
+        });
+    }
+    val stream_end_part() {
+        return streaming_step([&] { streaming_->end_part(); });
+    }
+    val stream_finish() {
+        return streaming_step([&] {
+            model_ = streaming_->finish();
+            streaming_.reset();
+            std::vector<uint8_t>().swap(staging_);  // its memory back (= {} would keep the capacity)
+            session_ = std::make_unique<Session>(*model_);
+            prompter_ = std::make_unique<ChatPrompter>(model_->file(), model_->tokenizer());
         });
     }
 
@@ -351,7 +424,7 @@ public:
                                                                   : ids_from(prompt);
             session_->begin(tokens, read_generate_options(JsAdapter{}, options));
             val v = val::object();
-            v.set("promptTokens", tokens.size());
+            v.set("promptTokens", js_size(tokens.size()));
             return v;
         });
     }
@@ -371,12 +444,12 @@ public:
         v.set("text", r.text);
         v.set("tokens", ids_to_js(r.tokens));
         v.set("finishReason", std::string(finish_reason_name(r.finish_reason)));
-        v.set("promptTokens", r.prompt_tokens);
-        v.set("promptTokensComputed", r.prompt_tokens_computed);
+        v.set("promptTokens", js_size(r.prompt_tokens));
+        v.set("promptTokensComputed", js_size(r.prompt_tokens_computed));
         v.set("promptMs", r.prompt_ms);
-        v.set("predictedTokens", r.tokens.size());
+        v.set("predictedTokens", js_size(r.tokens.size()));
         v.set("predictedMs", r.generation_ms);
-        v.set("contextShifts", r.context_shifts);
+        v.set("contextShifts", js_size(r.context_shifts));
         if (!r.logprobs.empty()) {
             val logprobs = val::array();
             for (const TokenLogprob& lp : r.logprobs) logprobs.call<void>("push", logprob_to_js(lp, model_->tokenizer()));
@@ -406,16 +479,35 @@ public:
 
     val load_session(const val& bytes) {
         return guarded([&] {
-            std::vector<uint8_t> state(bytes["length"].as<size_t>());
+            std::vector<uint8_t> state(js_length(bytes));
             val(emscripten::typed_memory_view(state.size(), state.data())).call<void>("set", bytes);  // one copy
             session_->load(state);
             val v = val::object();
-            v.set("cachedTokens", session_->cached_tokens().size());
+            v.set("cachedTokens", js_size(session_->cached_tokens().size()));
             return v;
         });
     }
 
 private:
+    // Bytes of the file at a time between the JS stream and the GPU: a bound on what a streamed
+    // load holds in wasm memory besides the model's own state.
+    static constexpr size_t kStagingBytes = 16 << 20;
+
+    template <typename F>
+    val streaming_step(F&& step) {
+        return guarded([&] {
+            if (!streaming_) throw Error(ErrorCode::InvalidArgument, "no streamed load is under way");
+            try {
+                step();
+            } catch (...) {
+                streaming_.reset();
+                std::vector<uint8_t>().swap(staging_);  // its memory back (= {} would keep the capacity)
+                throw;
+            }
+            return val::object();
+        });
+    }
+
     val embedding_progress() {
         if (!embedding_) throw Error(ErrorCode::InvalidArgument, "no embedding is under way");
         val v = val::object();
@@ -424,14 +516,14 @@ private:
             return v;
         }
         v.set("embedding", logits_to_js(embedding_->result()));
-        v.set("tokens", embedding_->tokens().size());
+        v.set("tokens", js_size(embedding_->tokens().size()));
         embedding_.reset();
         return v;
     }
 
     val save_session_bytes() const {
         const std::vector<uint8_t> state = session_->save();
-        val out = val::global("Uint8Array").new_(state.size());
+        val out = val::global("Uint8Array").new_(js_size(state.size()));
         out.call<void>("set", val(emscripten::typed_memory_view(state.size(), state.data())));
         return out;
     }
@@ -446,13 +538,32 @@ private:
     std::unique_ptr<Session> session_;
     std::unique_ptr<ChatPrompter> prompter_;
     std::unique_ptr<EmbeddingRun> embedding_;  // embed()'s, while its batches come back
+    std::unique_ptr<StreamedModelLoad> streaming_;  // open_streamed()'s, until stream_finish()
+    std::vector<uint8_t> staging_;                  // where JS writes the file's next bytes
 };
+
+// Whether the first bytes of a file of `file_size` bytes (a Uint8Array) hold its whole header:
+// { complete: true, bytes: where the tensor data starts } or { complete: false, bytes: how many to
+// have before asking again }.
+val header_probe(const val& prefix, double file_size) {
+    return guarded([&] {
+        std::vector<uint8_t> bytes(js_length(prefix));
+        val(emscripten::typed_memory_view(bytes.size(), bytes.data())).call<void>("set", prefix);
+        const GgufFile::HeaderProbe probe = GgufFile::header_probe(bytes.data(), bytes.size(), uint64_t(file_size));
+        val v = val::object();
+        v.set("complete", probe.complete);
+        v.set("bytes", js_size(size_t(probe.bytes)));
+        return v;
+    });
+}
 
 // The wasm heap's size (it only grows) and the bytes malloc has handed out and not taken back.
 val memory_usage() {
     val v = val::object();
-    v.set("heapBytes", double(emscripten_get_heap_size()));
-    v.set("allocatedBytes", double(mallinfo().uordblks));
+    v.set("heapBytes", js_size(emscripten_get_heap_size()));
+    // mallinfo's fields are ints: read unsigned, exact up to 4 GB (past that, in the Memory64 build,
+    // it wraps; dlmalloc keeps no 64-bit count of the bytes in use).
+    v.set("allocatedBytes", js_size(unsigned(mallinfo().uordblks)));
     return v;
 }
 
@@ -462,9 +573,14 @@ val memory_usage() {
 EMSCRIPTEN_BINDINGS(wasm_chord) {
     using chord::wasm::WasmModel;
     emscripten::function("memoryUsage", &chord::wasm::memory_usage);
+    emscripten::function("ggufHeaderProbe", &chord::wasm::header_probe);
     emscripten::class_<WasmModel>("WasmModel")
         .constructor<>()
         .function("open", &WasmModel::open)
+        .function("openStreamed", &WasmModel::open_streamed)
+        .function("streamConsume", &WasmModel::stream_consume)
+        .function("streamEndPart", &WasmModel::stream_end_part)
+        .function("streamFinish", &WasmModel::stream_finish)
         .function("info", &WasmModel::info)
         .function("tokenize", &WasmModel::tokenize)
         .function("detokenize", &WasmModel::detokenize)

@@ -79,26 +79,44 @@ public:
     uint32_t preferred_batch_size() const override { return 256; }  // 4 tiles of matmul_tiled.wgsl's 64 tokens
 
     BufferId upload_weight(const TensorView& tensor) override {
-        const TensorInfo& info = *tensor.info;
+        const BufferId id = create_weight(*tensor.info);
+        fill_weight(id, 0, tensor.info->rows(), tensor.data);
+        return id;
+    }
+
+    // Stored as in the file, or as floats (vectors, and the types the kernels do not read); vector
+    // weights are kept here too, as floats, once they arrive (they come whole: one row).
+    BufferId create_weight(const TensorInfo& info) override {
+        const std::string misfit = binding_misfit(info);
+        if (!misfit.empty()) throw Error(ErrorCode::Unsupported, misfit);
         Buffer b;
         b.cols = size_t(info.shape[0]);
         b.rows = size_t(info.rows());
         b.file_type = info.type;
-        const std::string misfit = binding_misfit(info);
-        if (!misfit.empty()) throw Error(ErrorCode::Unsupported, misfit);
-        if (stored_as_is(info)) {
-            b.type = info.type;
-            b.gpu = chord_gpu_buffer(double(info.n_bytes));
-            chord_gpu_write(b.gpu, 0, tensor.data, double(info.n_bytes));
-        } else {  // vectors (norms, biases) and the types the kernels do not read: as floats
-            b.type = GgmlType::F32;
-            const std::vector<float> values = tensor.to_floats();
-            b.gpu = chord_gpu_buffer(double(values.size() * 4));
-            chord_gpu_write(b.gpu, 0, values.data(), double(values.size() * 4));
-        }
+        b.type = stored_as_is(info) ? info.type : GgmlType::F32;
+        b.gpu = chord_gpu_buffer(b.type == GgmlType::F32 && info.type != GgmlType::F32 ? double(info.n_elements) * 4 : double(info.n_bytes));
         const BufferId id = register_buffer(Kind::Weight, b);
-        if (info.n_dims == 1) host_vectors_[id] = tensor.to_floats();  // RoPE factors are read here, on the CPU
+        if (info.n_dims == 1) host_vectors_[id];  // filled by fill_weight(): RoPE factors are read here, on the CPU
         return id;
+    }
+
+    void fill_weight(BufferId id, uint64_t first_row, uint64_t n_rows, const uint8_t* rows) override {
+        const Buffer& b = get(id, Kind::Weight);
+        if (first_row > b.rows || n_rows > b.rows - first_row)
+            throw Error(ErrorCode::InvalidArgument, "fill_weight: rows " + std::to_string(first_row) + " + " + std::to_string(n_rows) +
+                                                        " are outside the weight's " + std::to_string(b.rows));
+        const TypeTraits& traits = type_traits(b.file_type);
+        const uint64_t row_bytes = b.cols / traits.block_elements * traits.block_bytes;
+        const auto vector = host_vectors_.find(id);
+        if (b.type == b.file_type && vector == host_vectors_.end()) {
+            if (first_row * row_bytes % 4 != 0) throw Error(ErrorCode::InvalidArgument, "fill_weight: a piece off a 4-byte boundary");
+            chord_gpu_write(b.gpu, double(first_row * row_bytes), rows, double(n_rows * row_bytes));
+            return;
+        }
+        std::vector<float> values(size_t(n_rows * b.cols));
+        dequantize(b.file_type, rows, values.data(), values.size());
+        chord_gpu_write(b.gpu, double(first_row * b.cols * 4), values.data(), double(values.size() * 4));
+        if (vector != host_vectors_.end()) vector->second = std::move(values);  // one row: the whole vector
     }
 
     BufferId create_activations(size_t rows, size_t cols) override { return float_buffer(Kind::Activations, rows, cols); }

@@ -165,6 +165,32 @@ export async function storeModel(store, url, module, address, size) {
   await store.put(absolute(url), body, size);
 }
 
+// Stores the file at `url` from its bytes as they pass (a streamed load's download, `size` in all),
+// so that no copy of the whole file is kept: { push(bytes), end(complete), abort(error), stored },
+// where `stored` settles once the store holds the file, or rejects (over the quota, incomplete).
+export function storeStream(store, url, size) {
+  let controller;
+  const body = new ReadableStream({ start(c) { controller = c; } });
+  const stored = store.put(absolute(url), body, size);
+  stored.catch(() => {}); // looked at through end() and `stored`
+  const settle = (f) => {
+    try {
+      f();
+    } catch {
+      // the store gave up on the body already: `stored` says why
+    }
+  };
+  return {
+    push: (bytes) => settle(() => controller.enqueue(bytes.slice())), // a copy: read buffers are reused
+    end(complete) {
+      settle(() => (complete ? controller.close() : controller.error(new Error(`the download of ${url} was incomplete`))));
+      return stored.catch(() => {});
+    },
+    abort: (error) => settle(() => controller.error(error)),
+    stored,
+  };
+}
+
 export function forgetModel(store, url) {
   return store.delete(absolute(url));
 }

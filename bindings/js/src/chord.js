@@ -10,7 +10,7 @@
 import { ChatCompletions } from './chat.js';
 import { Embeddings } from './embeddings.js';
 import { ChordError, check } from './errors.js';
-import { loadModule, variant } from './module.js';
+import { loadModule, moduleForSize, testing, variantOf } from './module.js';
 import { modelCache } from './cache.js';
 import { readModel } from './sources.js';
 import { gpuDevice } from './webgpu.js';
@@ -35,8 +35,10 @@ export class Chord {
   // source: URL string, URL, Request, Blob/File, ArrayBuffer, Uint8Array, ReadableStream, an array
   // of these for a split model, or in Node a file path. A URL or path named like llama.cpp's split
   // files (…-00001-of-00003.gguf) loads every part.
-  // maxMemory: bytes the model may hold in wasm memory (file, KV cache, buffers); a model over
-  // it is a ChordError 'out_of_memory' before its memory is taken. Default: the 4 GB wasm limit.
+  // maxMemory: bytes the model may hold in wasm memory (file, KV cache, buffers; on WebGPU the
+  // weights stream into the GPU and are not counted); a model over it is a ChordError
+  // 'out_of_memory' before its memory is taken. Default: the wasm limit, 4 GB (16 GB for a file
+  // beyond 4 GiB on the CPU, which loads into the Memory64 build where the engine has it).
   // kvCacheType: how keys and values are stored, 'f16' (default, as llama.cpp), 'q8_0' or 'f32'.
   // batchSize: prompt tokens per forward pass (default 64 on the CPU, 256 on WebGPU).
   // assetBase: the URL of the package's dist/ folder, where its wasm files are not beside the code
@@ -55,13 +57,23 @@ export class Chord {
       throw new ChordError(`assetBase must be the URL of the package's dist/ folder, got ${assetBase}`, 'invalid_argument');
     if (threads !== undefined && !(Number.isInteger(threads) && threads >= 1))
       throw new ChordError(`threads must be a whole number of at least 1, got ${threads}`, 'invalid_argument');
-    const module = await loadModule({ assetBase: assetBase && new URL(assetBase, globalThis.location?.href).href });
-    if (threads > defaultThreads()) threads = defaultThreads(); // the worker pool holds one per core
-    // 'auto' computes on WebGPU where there is an adapter and the model fits its limits, else on
-    // the CPU, and says why.
+    const moduleOptions = { assetBase: assetBase && new URL(assetBase, globalThis.location?.href).href };
+    await loadModule(moduleOptions);
+    // The module fits the file's size (module.js); then 'auto' computes on WebGPU where there is an
+    // adapter and the model fits its limits, else on the CPU, and says why.
     let backendName = 'cpu', backendReason = backend === 'cpu' ? 'asked for' : '';
-    if (backend !== 'cpu') {
-      const { device, reason } = await gpuDevice(module);
+    const moduleFor = async (size) => {
+      let module = await moduleForSize(size, moduleOptions);
+      if (backend === 'cpu') return module;
+      // On WebGPU the weights stream past wasm memory: a file beyond 4 GiB needs no Memory64 there.
+      if (variantOf(module) === 'memory64' && !testing.forceMemory64) {
+        const page = await loadModule(moduleOptions);
+        if ((await gpuDevice(page)).device) module = page;
+      }
+      // The Memory64 build's WebGPU library reads pointers as Numbers, which are BigInts there.
+      const { device, reason } = variantOf(module) === 'memory64'
+        ? { reason: 'the Memory64 build (for model files beyond 4 GiB) computes on the CPU only' }
+        : await gpuDevice(module);
       if (device) {
         backendName = 'webgpu';
         backendReason = backend === 'webgpu' ? 'asked for' : 'a WebGPU adapter is there';
@@ -70,14 +82,46 @@ export class Chord {
       } else {
         backendReason = reason;
       }
+      return module;
+    };
+    // On WebGPU the weights stream from the source into GPU buffers (weight-stream.js): wasm memory
+    // holds the headers and a staging area, never the weights. 'auto' decides from the headers
+    // whether they fit the device; where not, the files are read for the CPU as usual.
+    let streamedNative = null;
+    const streamInto = (module) => (backendName !== 'webgpu' ? null : async (headers, fileSizes) => {
+      const native = new module.WasmModel();
+      try {
+        const opened = check(native.openStreamed(headers, fileSizes, contextLength, 1, backend === 'auto' ? 'webgpu-or-cpu' : 'webgpu',
+          maxMemory, kvCacheType, batchSize));
+        if (opened.cpuBecause) {
+          native.delete();
+          return null;
+        }
+        streamedNative = native;
+        return { native, ...opened };
+      } catch (error) {
+        native.delete();
+        throw error;
+      }
+    });
+    let loaded;
+    try {
+      loaded = await readModel(moduleFor, source, { onProgress, signal, cache, maxMemory, streamInto });
+    } catch (error) {
+      streamedNative?.delete();
+      throw error;
     }
-    const loaded = await readModel(module, source, { onProgress, signal, cache, maxMemory });
+    const module = loaded.module;
+    if (loaded.streamed) {
+      return new Chord(loaded.streamed, module, { cache: loaded.cache, cacheWhere: loaded.cacheWhere, files: loaded.files, backendReason });
+    }
+    threads = Math.min(threads ?? defaultThreads(module), defaultThreads(module)); // the worker pool holds one per core
     const native = new module.WasmModel();
     try {
       // takes ownership of the blocks, even on failure
       const addresses = loaded.blocks.map((b) => b.address), sizes = loaded.blocks.map((b) => b.size);
       const auto = backend === 'auto' && backendName === 'webgpu';
-      const opened = check(native.open(addresses, sizes, contextLength, threads ?? defaultThreads(), auto ? 'webgpu-or-cpu' : backendName, maxMemory, kvCacheType, batchSize));
+      const opened = check(native.open(addresses, sizes, contextLength, threads, auto ? 'webgpu-or-cpu' : backendName, maxMemory, kvCacheType, batchSize));
       if (opened.cpuBecause) backendReason = `the model does not fit the WebGPU adapter: ${opened.cpuBecause}`;
     } catch (error) {
       native.delete();
@@ -102,7 +146,7 @@ export class Chord {
 
   // Architecture, sizes, weight type, context, backend, and the wasm build in use.
   get info() {
-    return { ...this.#live().info(), build: variant, ...this.#source };
+    return { ...this.#live().info(), build: variantOf(this.#module), ...this.#source };
   }
 
   tokenize(text, { bos = true, special = false } = {}) {
@@ -291,9 +335,9 @@ export class Chord {
 }
 
 // The threaded build computes on every core by default (its worker pool has one per core); the
-// single-threaded build on one.
-function defaultThreads() {
-  return variant === 'threads' ? Math.max(1, globalThis.navigator?.hardwareConcurrency ?? 1) : 1;
+// single-threaded builds on one.
+function defaultThreads(module) {
+  return variantOf(module) === 'threads' ? Math.max(1, globalThis.navigator?.hardwareConcurrency ?? 1) : 1;
 }
 
 function checkBackend(backend) {

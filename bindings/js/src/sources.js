@@ -1,33 +1,55 @@
 // Model bytes from any source, streamed into WebAssembly memory: one _malloc'ed block per file
 // (several for a split model), never two full copies when the size is known in advance (URL with
 // Content-Length, Blob, file, ArrayBuffer).
-import { cachedModel, forgetModel, openCache, storeModel } from './cache.js';
+import { cachedModel, forgetModel, openCache, storeModel, storeStream } from './cache.js';
 import { ChordError } from './errors.js';
 import { filePath, openFile } from '#platform';
+import { MAX_BLOCK_BYTES, MEMORY64_MAX_BYTES, variantOf } from './module.js';
+import { pumpWeights, readHeader } from './weight-stream.js';
 
 const SPLIT_NAME = /^(.*)-(\d{5})-of-(\d{5})\.gguf$/; // llama.cpp's gguf-split naming
 
-// Returns { blocks: [{ address, size }], cache, cacheWhere, forget }: the blocks the caller hands over to
-// WasmModel.open() (which frees them, even when it fails); the cache status, one of 'off',
-// 'unavailable', 'miss', 'hit', 'stored', 'failed'; forget() takes stored files back out of the
-// cache (when they turn out not to be a model).
-export async function readModel(module, source, { onProgress, signal, cache: cacheOption, maxMemory = 0 } = {}) {
+// moduleFor(size): the wasm module for a file of `size` bytes (undefined where a part's size is not
+// known before it is read), a Promise; it may throw to refuse the file.
+// Returns { module, blocks: [{ address, size }], cache, cacheWhere, forget }: the module and the
+// blocks in it the caller hands over to WasmModel.open() (which frees them, even when it fails);
+// the cache status, one of 'off', 'unavailable', 'miss', 'hit', 'stored', 'failed'; forget() takes
+// stored files back out of the cache (when they turn out not to be a model).
+// streamInto(module), where given, may return open(headers, fileSizes): a streamed load
+// (weight-stream.js) opened from each part's header ({ native, stagingAddress, stagingSize }), or
+// null to read the files into blocks after all; then, where every part's size is known, the
+// weights stream into it and the result has `streamed` (the native model) and no blocks.
+export async function readModel(moduleFor, source, { onProgress, signal, cache: cacheOption, maxMemory = 0, streamInto } = {}) {
   signal?.throwIfAborted?.();
   const { cache, status } = await openCache(cacheOption);
   const parts = await openParts(expandSplit(source), { signal, cache });
   const blocks = [];
+  let module;
   try {
     const size = parts.reduce((sum, p) => sum + (p.total ?? 0), 0);
+    module = await moduleFor(parts.every((p) => p.total !== undefined) ? size : undefined);
+    const progress = combinedProgress(parts, onProgress);
+    const open = parts.every((p) => p.total !== undefined && p.pull) ? streamInto?.(module) : null;
+    const heads = [];
+    if (open) {
+      for (const [i, part] of parts.entries()) heads.push(await readHeader(module, part, { signal, onProgress: (loaded) => progress(i, loaded) }));
+      const streamed = await open(heads.map((h) => h.header), parts.map((p) => p.total));
+      if (streamed) {
+        const stored = await pumpStored(module, streamed, parts, heads, { signal, progress, cache });
+        const forget = () => Promise.all((stored ?? []).map((url) => forgetModel(cache, url).catch(() => false)));
+        return { module, blocks, streamed: streamed.native, files: parts.length, cache: cacheStatus(parts, stored, status), cacheWhere: cache?.where ?? null, forget };
+      }
+    }
+    // Read into wasm memory whole: maxMemory bounds the file (a streamed load checks what it keeps).
     if (maxMemory && size > maxMemory) {
       throw new ChordError(`the model file is ${mebibytes(size)}, more than maxMemory (${mebibytes(maxMemory)})`, 'out_of_memory');
     }
-    const progress = combinedProgress(parts, onProgress);
     for (const [i, part] of parts.entries()) {
-      blocks.push(await part.read(module, { signal, onProgress: (loaded) => progress(i, loaded) }));
+      blocks.push(await part.read(module, { signal, onProgress: (loaded) => progress(i, loaded), prefix: heads[i]?.prefix }));
     }
     const stored = await storeDownloads(module, parts, blocks, cache);
     const forget = () => Promise.all((stored ?? []).map((url) => forgetModel(cache, url).catch(() => false)));
-    return { blocks, cache: cacheStatus(parts, stored, status), cacheWhere: cache?.where ?? null, forget };
+    return { module, blocks, cache: cacheStatus(parts, stored, status), cacheWhere: cache?.where ?? null, forget };
   } catch (error) {
     for (const block of blocks) module._free(block.address);
     await Promise.all(parts.map((part) => part.cancel()));
@@ -65,11 +87,18 @@ async function openPart(source, { signal, cache }) {
     const bytes = new Uint8Array(source.buffer, source.byteOffset, source.byteLength);
     return {
       total: bytes.length,
-      async read(module, { onProgress }) {
+      async read(module, { onProgress }) { // the bytes pull() gave are still here: copies them all
         const address = allocate(module, bytes.length);
         module.HEAPU8.set(bytes, address);
         onProgress(bytes.length);
         return { address, size: bytes.length };
+      },
+      pulled: 0,
+      async pull() { // views of READ_BUFFER bytes, as a stream would give them
+        if (this.pulled >= bytes.length) return { done: true };
+        const value = bytes.subarray(this.pulled, this.pulled + READ_BUFFER);
+        this.pulled += value.length;
+        return { done: false, value };
       },
       cancel: async () => {},
     };
@@ -116,6 +145,7 @@ async function filePart(path) {
   return {
     ...part,
     read: (module, options) => part.read(module, options).finally(() => file.close()),
+    pull: (signal) => part.pull(signal),
     cancel: () => part.cancel().finally(() => file.close().catch(() => {})),
   };
 }
@@ -143,7 +173,7 @@ function streamPart(stream, total, reopen) {
     if (r.value) buffer = r.value.buffer; // the read hands the (transferred) buffer back
     return r;
   };
-  let resumes = 0, resumedAt = -1;
+  let resumes = 0, resumedAt = -1, pulled = 0;
   const next = async (loaded, signal) => {
     try {
       const r = await read();
@@ -164,12 +194,29 @@ function streamPart(stream, total, reopen) {
   };
   return {
     total,
-    async read(module, { onProgress, signal }) {
+    // The next chunk ({ done, value }) for a reader outside read() (a streamed load's header and
+    // weights, weight-stream.js): the caller copies the value before pulling again (the read
+    // buffer is reused).
+    async pull(signal) {
+      signal?.throwIfAborted?.();
+      const r = await next(pulled, signal);
+      if (r.done) return r;
+      const value = r.value instanceof Uint8Array ? r.value : new Uint8Array(r.value);
+      pulled += value.length;
+      return { done: false, value };
+    },
+    // prefix: the bytes pull() gave so far (read() goes on from there).
+    async read(module, { onProgress, signal, prefix }) {
       let address = 0;
       let loaded = 0;
       const chunks = [];
       try {
         if (total !== undefined) address = allocate(module, total);
+        if (prefix?.length) {
+          if (total !== undefined) module.HEAPU8.set(prefix, address);
+          else chunks.push(prefix);
+          loaded = prefix.length;
+        }
         for (;;) {
           signal?.throwIfAborted?.();
           const { done, value } = await next(loaded, signal);
@@ -239,17 +286,21 @@ function byobReader(stream) {
   }
 }
 
-// The most one block of wasm32 memory can hold. _malloc takes a 32-bit size: a larger number would
-// wrap around (5 GiB becomes 1 GiB) and the file would then be written past the end of its block.
-const MAX_BLOCK_BYTES = 2 ** 32 - 2 ** 16;
-
+// One block of MAX_BLOCK_BYTES (module.js) at most in wasm32 memory; in the Memory64 build's, up to
+// its 16 GiB.
 export function allocate(module, size) {
-  if (!(size <= MAX_BLOCK_BYTES)) {
-    throw new ChordError(`the model file is ${mebibytes(size)}: WebAssembly memory (wasm32) holds at most 4 GiB, ` +
-      'so a file this large cannot be loaded into it', 'out_of_memory');
+  const memory64 = variantOf(module) === 'memory64';
+  if (memory64 ? !(size <= MEMORY64_MAX_BYTES) : !(size <= MAX_BLOCK_BYTES)) {
+    throw new ChordError(memory64
+      ? `the model file is ${mebibytes(size)}: WebAssembly memory (Memory64) holds at most 16 GiB`
+      : `the model file is ${mebibytes(size)}: WebAssembly memory (wasm32) holds at most 4 GiB, so a file this large ` +
+        'cannot be loaded into it; a larger one needs an engine with Memory64 (Chrome 133+, Firefox 134+) and a size ' +
+        'known before it is read (Content-Length, a Blob)', 'out_of_memory');
   }
-  // _malloc returns a signed 32-bit number: addresses past 2 GB come back negative.
-  const address = module._malloc(Math.max(size, 1)) >>> 0;
+  // wasm32's _malloc returns a signed 32-bit number: addresses past 2 GB come back negative. The
+  // Memory64 build's returns the address as a Number (exact to 2^53), as HEAPU8.set() takes it.
+  const pointer = module._malloc(Math.max(size, 1));
+  const address = memory64 ? pointer : pointer >>> 0;
   if (!address) {
     throw new ChordError(`cannot allocate ${mebibytes(size)} of WebAssembly memory for the model file ` +
       `(the heap holds ${mebibytes(module.HEAPU8.length)} and cannot grow further)`, 'out_of_memory');
@@ -287,6 +338,23 @@ async function storeDownloads(module, parts, blocks, cache) {
     await Promise.all(stored.map((url) => forgetModel(cache, url).catch(() => false)));
     return null;
   }
+}
+
+// The weights streamed (weight-stream.js), each downloaded part stored in the cache as its bytes
+// pass; returns the stored URLs as storeDownloads() does (null: storing failed, the model loaded).
+async function pumpStored(module, streamed, parts, heads, { signal, progress, cache }) {
+  const tees = parts.map((part) => (cache && part.url ? storeStream(cache, part.url, part.total) : null));
+  try {
+    await pumpWeights(module, streamed.native, streamed, parts, heads, { signal, progress, tees });
+  } catch (error) {
+    for (const tee of tees) tee?.abort(error);
+    throw error;
+  }
+  const results = await Promise.all(tees.map((tee) => tee?.stored.then(() => true, () => false)));
+  const stored = parts.filter((part, i) => results[i]).map((part) => part.url);
+  if (results.every((ok) => ok !== false)) return stored;
+  await Promise.all(stored.map((url) => forgetModel(cache, url).catch(() => false)));
+  return null;
 }
 
 function cacheStatus(parts, stored, status) {

@@ -8,6 +8,7 @@ import { createServer } from 'node:http';
 import path from 'node:path';
 
 import { Chord, ChordError } from '../src/index.js';
+import { MemoryCache } from '../test-support/memory-cache.mjs';
 import { sharedPath } from '../test-support/shared.mjs';
 import { splitModel } from '../test-support/split.mjs';
 
@@ -33,21 +34,6 @@ async function fileServer(files) {
   });
   await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
   return { base: `http://127.0.0.1:${server.address().port}`, gets, close: () => new Promise((r) => server.close(r)) };
-}
-
-// The Cache API's contract, in memory (Node has no Cache API): a Cache-like object may be given.
-class MemoryCache {
-  entries = new Map();
-  async match(url) {
-    const e = this.entries.get(url);
-    return e && new Response(e.body, { headers: e.headers });
-  }
-  async put(url, response) {
-    this.entries.set(url, { body: new Uint8Array(await response.arrayBuffer()), headers: Object.fromEntries(response.headers) });
-  }
-  async delete(url) {
-    return this.entries.delete(url);
-  }
 }
 
 test('a split model loads from the path of any part, an array of paths or of bytes, and computes as the whole', async () => {

@@ -1,0 +1,71 @@
+// WebGPU loads that never hold the weights in wasm memory: each part's header is read first
+// (ggufHeaderProbe says how many bytes that takes), the model is opened from the headers
+// (WasmModel.openStreamed: weight buffers created empty on the GPU), then the rest of each file
+// goes through the model's staging area in wasm memory into the GPU, a piece at a time
+// (weight_stream.hpp cuts, checks and places it).
+import { ChordError, check } from './errors.js';
+
+const FIRST_READ = 1 << 20; // most headers fit; a large vocabulary's takes a few more rounds
+
+// Pulls the start of `part` until it holds the whole GGUF header: { prefix: every byte pulled so
+// far (a copy), header: its first bytes, up to where the tensor data starts }.
+export async function readHeader(module, part, { signal, onProgress }) {
+  let buffer = new Uint8Array(FIRST_READ), length = 0, want = FIRST_READ, ended = false;
+  for (;;) {
+    while (length < want && !ended) {
+      const { done, value } = await part.pull(signal);
+      if (done) {
+        ended = true;
+        break;
+      }
+      if (length + value.length > buffer.length) {
+        const grown = new Uint8Array(Math.max(buffer.length * 2, length + value.length));
+        grown.set(buffer.subarray(0, length));
+        buffer = grown;
+      }
+      buffer.set(value, length);
+      length += value.length;
+      onProgress(length);
+    }
+    const probe = check(module.ggufHeaderProbe(buffer.subarray(0, Math.min(length, part.total)), part.total));
+    const prefix = buffer.subarray(0, length);
+    if (probe.complete) return { prefix, header: prefix.subarray(0, probe.bytes) };
+    if (ended) {
+      throw new ChordError(`truncated: the model file ended after ${length} of its ${part.total} bytes, inside its header`,
+        'truncated');
+    }
+    want = probe.bytes;
+  }
+}
+
+// Feeds every part's data section (what follows its header in `heads[i].prefix`, then the rest of
+// the part) into the streamed load `native`, whose staging area `opened` names; finishes the load.
+// tees[i], where given, receives a copy of every byte of part i ({ push(bytes), end() }: the cache).
+export async function pumpWeights(module, native, opened, parts, heads, { signal, progress, tees = [] }) {
+  const { stagingAddress, stagingSize } = opened;
+  const feed = (bytes) => {
+    for (let at = 0; at < bytes.length; at += stagingSize) {
+      const n = Math.min(stagingSize, bytes.length - at);
+      module.HEAPU8.set(bytes.subarray(at, at + n), stagingAddress); // HEAPU8 is re-read: memory may grow
+      check(native.streamConsume(n));
+    }
+  };
+  for (const [i, part] of parts.entries()) {
+    const { prefix, header } = heads[i];
+    tees[i]?.push(prefix);
+    feed(prefix.subarray(header.length));
+    let loaded = prefix.length;
+    for (;;) {
+      const { done, value } = await part.pull(signal);
+      if (done) break;
+      if (loaded + value.length > part.total) throw new ChordError(`the model source sent more than its announced ${part.total} bytes`, 'truncated');
+      tees[i]?.push(value);
+      feed(value);
+      loaded += value.length;
+      progress(i, loaded);
+    }
+    await part.cancel(); // done with it: releases a file handle
+    check(i + 1 < parts.length ? native.streamEndPart() : native.streamFinish());
+    await tees[i]?.end(loaded === part.total);
+  }
+}
