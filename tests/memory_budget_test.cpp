@@ -7,6 +7,7 @@
 #include <utility>
 
 #include "chord/model.hpp"
+#include "forwarding_backend.hpp"
 #include "test_support.hpp"
 
 namespace chord {
@@ -90,6 +91,55 @@ TEST(MemoryBudget, ExactlyTheNeedLoadsOneByteLessIsAClearError) {
     EXPECT_EQ(load_error(options, &message), ErrorCode::OutOfMemory);
     EXPECT_NE(message.find("the memory budget (maxMemory) is"), std::string::npos) << message;
     EXPECT_NE(message.find("KV cache for 128 tokens"), std::string::npos) << message;
+}
+
+// The CPU's arithmetic on buffers said to be a device's: what WebGPU's budget sees.
+class DeviceBuffersBackend final : public test::ForwardingBackend {
+public:
+    std::string name() const override { return "device"; }
+    bool buffers_in_host_memory() const override { return false; }
+};
+
+TEST(MemoryBudget, ADevicesShareFitsMaxGpuMemoryOrIsAClearErrorAndWithoutABudgetAnyModelLoads) {
+    ModelOptions options;
+    options.n_ctx = 128;
+    const GgufFile file = GgufFile::open(stories_path());
+    uint64_t weights = 0;
+    for (const TensorInfo& t : file.tensors()) weights += t.n_bytes;
+    const ModelConfig config = ModelConfig::from_gguf(file);
+    const uint64_t need = model_gpu_memory_need(config, weights, 128, 64, KvCacheType::F16).total();
+    EXPECT_EQ(need, weights + kv_cache_bytes(config, 128, KvCacheType::F16) + model_memory_need(config, 0, 128, 64, false).buffers);
+
+    options.max_gpu_memory = need;
+    EXPECT_NO_THROW(Model::load(stories_path(), options, std::make_unique<DeviceBuffersBackend>()));
+    options.max_gpu_memory = need - 1;
+    try {
+        Model::load(stories_path(), options, std::make_unique<DeviceBuffersBackend>());
+        ADD_FAILURE() << "loaded over the GPU budget";
+    } catch (const Error& e) {
+        EXPECT_EQ(e.code(), ErrorCode::OutOfMemory);
+        EXPECT_NE(std::string(e.what()).find("of GPU memory (weights "), std::string::npos) << e.what();
+        EXPECT_NE(std::string(e.what()).find("the GPU memory budget (maxGpuMemory) is"), std::string::npos) << e.what();
+    }
+    EXPECT_NO_THROW(Model::load(stories_path(), options));  // the CPU's memory is not the GPU's
+    options.max_gpu_memory = 0;
+    EXPECT_NO_THROW(Model::load(stories_path(), options, std::make_unique<DeviceBuffersBackend>()));
+}
+
+TEST(MemoryBudget, TheCpuBackendReportsWhatItHolds) {
+    ModelOptions options;
+    options.n_ctx = 128;
+    options.threads = 1;
+    const std::unique_ptr<Model> model = Model::load(stories_path(), options);
+    const BackendMemory m = model->backend().memory();
+    uint64_t weights = 0;
+    for (const TensorInfo& t : model->file().tensors()) weights += t.n_bytes;
+    EXPECT_GE(m.weights, weights);  // views into the file, and float copies of the vectors
+    EXPECT_LT(m.weights, weights + 64 * 1024);
+    EXPECT_EQ(m.kv_cache, model->kv_cache_bytes());
+    const uint64_t buffers = model_memory_need(model->config(), 0, 128, model->batch_size(), false).buffers;
+    EXPECT_GT(m.activations, buffers / 2);
+    EXPECT_LT(m.activations, buffers * 2);
 }
 
 TEST(MemoryBudget, AContextWhoseCacheCannotFitThisMachineIsAnErrorNotAnAllocation) {

@@ -757,6 +757,7 @@ TEST(SynthArchitectures, PresetsHaveTheRealModelsParameterCounts) {
         return n;
     };
     EXPECT_EQ(parameters("llama3.2-1b", 128256), 1235814400u);
+    EXPECT_EQ(parameters("llama3-8b", 128256), 8030261248u);
     EXPECT_EQ(parameters("phi3.5-mini", 32064), 3821079552u);
     EXPECT_EQ(parameters("qwen3-0.6b", 151936), 596049920u);
     EXPECT_EQ(parameters("gemma2-2b", 256000), 2614341888u);

@@ -8,8 +8,11 @@
 // too).
 // INSPECT.json (`chord inspect --json MODEL.gguf`) gives the bytes of weights a decode step reads,
 // to report decode as bandwidth.
+// Every load (the model is loaded from its path, streamed into GPU buffers) is timed: `loads` lists
+// the milliseconds to a loaded model, those of its first generation (which builds the pipelines),
+// and the process's peak resident memory after each, against the file's size (`fileMB`).
 import { createRequire } from 'node:module';
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { Chord } from '../../bindings/js/src/index.js';
 import { loadModule } from '../../bindings/js/src/module.js';
 import { deviceDescriptor } from '../../bindings/js/src/webgpu.js';
@@ -28,6 +31,10 @@ const gpu = create([]); // kept referenced: Dawn's instance must outlive every d
 globalThis.navigator = { gpu };
 const adapter = await gpu.requestAdapter({ powerPreference: 'high-performance' });
 if (!adapter) throw new Error('no WebGPU adapter');
+// The most one binding (a weight matrix is one) and one buffer can hold: printed first, so that a
+// load that fails on them still shows them.
+const limits = { maxStorageBufferBindingSize: adapter.limits.maxStorageBufferBindingSize, maxBufferSize: adapter.limits.maxBufferSize };
+console.error(`adapter limits: ${JSON.stringify(limits)}`);
 
 // The device the library would ask for, with timestamps where the adapter has them.
 const module = await loadModule();
@@ -77,9 +84,18 @@ async function decodeSpeed(model) {
 }
 
 // A model, ready: the first generation builds the pipelines (one prompt batch and one decode step of each shape).
-async function load(options = {}) {
+// Each load's milliseconds and the process's peak resident memory (MB) go to `loads`.
+const MB = 1e6;
+const peakRssMB = () => Math.round((process.resourceUsage().maxRSS * 1024) / MB);  // maxRSS is in KiB
+const loads = [];
+async function load(options = {}, what = JSON.stringify(options)) {
+  const t0 = performance.now();
   const loaded = await Chord.load(modelPath, { backend: 'webgpu', contextLength: 1024, ...options });
+  const ms = performance.now() - t0, peakRssMBAfterLoad = peakRssMB();
+  const t1 = performance.now();
   await loaded.complete('Once upon a time', { maxTokens: 4, temperature: 0 });
+  loads.push({ what, ms: Math.round(ms), firstGenerationMs: Math.round(performance.now() - t1), peakRssMBAfterLoad, peakRssMB: peakRssMB() });
+  console.error(`load ${loads.length} (${what}): ${JSON.stringify(loads.at(-1))}`);
   return loaded;
 }
 
@@ -110,15 +126,14 @@ async function prefillSpeed(model, { kernels = false } = {}) {
   return prefill;
 }
 
-const t0 = performance.now();
-let model = await Chord.load(modelPath, { backend: 'webgpu', contextLength: 1024 });
-const loadMs = performance.now() - t0;
-await model.complete('Once upon a time', { maxTokens: 4, temperature: 0 });
+const fileMB = Math.round(statSync(modelPath).size / MB), rssMBBeforeLoad = Math.round(process.memoryUsage().rss / MB);
+let model = await load({}, 'first');
+const loadMs = loads[0].ms;
 const prefill = await prefillSpeed(model, { kernels: true });
 // Prefill with other prompt batch sizes than the default (a fresh load each).
 const prefillByBatchSize = { [model.info.batchSize]: prefill };
 for (const batchSize of [64, 512].filter((b) => b !== model.info.batchSize)) {
-  const other = await load({ batchSize });
+  const other = await load({ batchSize }, `batchSize ${batchSize}`);
   prefillByBatchSize[batchSize] = await prefillSpeed(other);
   await other.unload();
 }
@@ -140,15 +155,15 @@ for (const [name, options] of Object.entries(plans)) {
   module.chordGpuPlanOptions = options;
   if (name !== 'productsRoundTheirInput') {
     await model.unload();
-    model = await load();
+    model = await load({}, `plan ${name}`);
   }
   decode[name] = await decodeSpeed(model);
 }
 module.chordGpuPlanOptions = undefined;
 const result = {
   adapter: { vendor: adapter.info.vendor, architecture: adapter.info.architecture, description: adapter.info.description,
-    shaderF16: adapter.features.has('shader-f16'), timestamps },
-  model: modelPath, backend: model.info.backend, loadMs: Math.round(loadMs), batchSize: model.info.batchSize, prefill, prefillByBatchSize, decode,
+    shaderF16: adapter.features.has('shader-f16'), timestamps, limits },
+  model: modelPath, fileMB, backend: model.info.backend, loadMs, rssMBBeforeLoad, loads, batchSize: model.info.batchSize, prefill, prefillByBatchSize, decode,
 };
 if (inspectPath) {
   const bytes = weightBytesPerToken(JSON.parse(readFileSync(inspectPath, 'utf8')));

@@ -2,7 +2,7 @@
 # Packs what a GPU machine without Node or a Vulkan loader needs to run bench/webgpu/bench.mjs
 # (the `device` tool's machines; ../shared/gpu/README.md is the recipe): Node, Dawn, the npm
 # packages the library imports, the Vulkan/GL loader packages, the native `chord` CLI (it
-# synthesizes the models there: they are too large to carry) and a vocabulary. Into .gpucarry/
+# synthesizes the models there: they are too large to carry) and two vocabularies. Into .gpucarry/
 # (git-ignored through .git/info/exclude), with the shared golden data if WITH_GOLDEN=1.
 # Needs: the native and wasm builds, bindings/js/node_modules (npm ci). Then, on the machine:
 #   bash bench/webgpu/on-device.sh bash bench/webgpu/tinyllama.sh
@@ -19,7 +19,7 @@ cp -r bindings/js/node_modules/webgpu bindings/js/node_modules/comlink "$out/pkg
 find "$out/pkg/webgpu/dist" -mindepth 1 -maxdepth 1 ! -name linux-x64 -exec rm -rf {} +
 rm -f "$out/pkg/webgpu/dist/linux-x64/dawn.node"
 cp build/native/bin/chord "$out/"
-cp "$shared/vocab/ggml-vocab-llama-spm.gguf" "$out/shared/vocab/"
+cp "$shared/vocab/ggml-vocab-llama-spm.gguf" "$shared/vocab/ggml-vocab-gpt-2.gguf" "$out/shared/vocab/"  # gpt-2: llama3-8b.sh's BPE
 if [ "${WITH_GOLDEN:-0}" = 1 ]; then  # 31 MB: bf16 left out to stay under the 64 MiB a run carries
   cp -r "$shared/golden" "$shared/models" "$out/shared/" && chmod -R u+w "$out/shared"
   rm -f "$out/shared/models/synth-llama-bf16.gguf" "$out/shared/golden/synth-llama-bf16.json"

@@ -63,6 +63,11 @@ export interface LoadOptions {
    * memory is taken. 0 (default): the wasm limit, 4 GB (16 GB in the Memory64 build, which a model
    * file beyond 4 GiB loads into for the CPU) */
   maxMemory?: number;
+  /** bytes the model may hold on the GPU (its weights as uploaded, KV cache and buffers); a model
+   * over it is a ChordError "out_of_memory" before anything is allocated there. 0 (default): no
+   * budget (WebGPU does not tell how much memory a device has). A device that runs out while the
+   * model loads is "out_of_memory" too, with the model's needs in the message */
+  maxGpuMemory?: number;
   /** how the KV cache stores keys and values: 'f16' (default, as llama.cpp), 'q8_0' (about half of
    * f16's memory; needs attention heads of a multiple of 32 values) or 'f32'. Another value is a
    * ChordError "invalid_argument" */
@@ -90,6 +95,26 @@ export interface MemoryUsage {
   heapBytes: number;
   /** bytes of the heap in use */
   allocatedBytes: number;
+}
+
+/** Bytes of one part of a model and where they live: 'wasm' (the module's WebAssembly memory) or 'gpu' */
+export interface MemoryPart {
+  bytes: number;
+  where: 'wasm' | 'gpu';
+}
+
+export interface ModelMemory {
+  /** the weights: in the file's bytes in wasm memory on the CPU (which computes on them in place), as
+   * uploaded on the GPU (some types widened to floats) */
+  weights: MemoryPart;
+  kvCache: MemoryPart;
+  /** activations, logits and reused work areas */
+  activations: MemoryPart;
+  /** the area a WebGPU load streamed the weights through (0 for other loads); held while loading only */
+  staging: MemoryPart & { whileLoading: true };
+  /** the model file's bytes in wasm memory: all of it on the CPU (weights included), its headers
+   * alone after a WebGPU load */
+  file: MemoryPart;
 }
 
 export interface ModelInfo {
@@ -120,6 +145,8 @@ export interface ModelInfo {
   threads: number;
   /** the CPU kernels of the quantized products: "relaxed-simd" where the engine has relaxed SIMD (used for decoding), else "simd128" */
   kernels: string;
+  /** what the model holds, by part: its bytes and where they are */
+  memory: ModelMemory;
   /** WebGPU: the GPU dispatches one decoding step records (its fused plan); 0 before the first step and on the CPU */
   gpuDispatchesPerToken: number;
   /** the wasm build in use: "threads" in a worker (loadInWorker's or a program's own) of a cross-origin
@@ -204,11 +231,11 @@ export interface CompleteResult {
 
 /** What failed: chord::ErrorCode's names (the library's), then the loader's: a download that
  * failed (network), a server's error answer (http_status, with `status`), a worker that could not
- * start. (An aborted load rejects with the AbortSignal's reason, not a ChordError.) */
+ * start; a GPU device that was lost (device_lost: unload the model and load it again). (An aborted load rejects with the AbortSignal's reason, not a ChordError.) */
 export type ChordErrorCode =
   | 'invalid_argument' | 'io' | 'truncated' | 'not_gguf' | 'unsupported_version' | 'malformed' | 'unsupported_type'
   | 'unsupported' | 'missing_key' | 'wrong_type' | 'not_found' | 'context_full' | 'cancelled' | 'out_of_memory'
-  | 'network' | 'http_status' | 'worker_failed';
+  | 'network' | 'http_status' | 'worker_failed' | 'device_lost';
 
 export class ChordError extends Error {
   code: ChordErrorCode;

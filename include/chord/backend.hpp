@@ -17,6 +17,15 @@
 
 namespace chord {
 
+// The bytes a backend holds now, by what they are for; where they live is the backend's
+// (buffers_in_host_memory()). Weights the CPU computes on in place count as the file's bytes.
+struct BackendMemory {
+    uint64_t weights = 0;
+    uint64_t kv_cache = 0;
+    uint64_t activations = 0;  // activations, logits
+    uint64_t scratch = 0;      // reused work areas (attention scores, rounded inputs, a plan's own buffers)
+};
+
 class Backend {
 public:
     virtual ~Backend() = default;
@@ -28,6 +37,9 @@ public:
     // Prompt tokens per forward pass when the caller does not say: a GPU's tiled products fill its
     // cores only with many tokens at once; a CPU gains little past 64 and keeps the steps short.
     virtual uint32_t preferred_batch_size() const { return 64; }
+    virtual BackendMemory memory() const { return {}; }
+    // The bytes a weight will take once uploaded (a GPU may widen a type its kernels do not read).
+    virtual uint64_t stored_weight_bytes(const TensorInfo& info) const { return info.n_bytes; }
 
     // --- buffers ---
     // A weight tensor, uploaded (or repacked) once; the view must outlive the backend's use.

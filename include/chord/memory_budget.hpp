@@ -45,7 +45,8 @@ inline uint64_t kv_cache_bytes(const ModelConfig& c, uint64_t n_ctx, KvCacheType
     return saturating_mul(saturating_mul(2ull * c.n_layer, n_ctx), kv_cache_row_bytes(type, kv_width));
 }
 
-// With `on_device` (WebGPU) the cache and buffers are the device's, not this process's: only the file counts.
+// With `on_device` (WebGPU) the cache and buffers are the device's, not this process's: only the
+// file counts (model_gpu_memory_need() is the device's share).
 inline MemoryNeed model_memory_need(const ModelConfig& c, uint64_t file_bytes, uint64_t n_ctx, uint64_t batch, bool on_device,
                                     KvCacheType kv_type = KvCacheType::F16) {
     MemoryNeed need;
@@ -57,6 +58,13 @@ inline MemoryNeed model_memory_need(const ModelConfig& c, uint64_t file_bytes, u
     need.buffers = saturating_mul(saturating_add(saturating_mul(batch, row), 2ull * c.n_vocab + c.n_embd * (2ull * c.n_layer + 2)),
                                   sizeof(float));
     return need;
+}
+
+// What a device (WebGPU) holds: the weights as uploaded (`weight_bytes`, in `file`), the cache and
+// the buffers.
+inline MemoryNeed model_gpu_memory_need(const ModelConfig& c, uint64_t weight_bytes, uint64_t n_ctx, uint64_t batch,
+                                        KvCacheType kv_type) {
+    return model_memory_need(c, weight_bytes, n_ctx, batch, /*on_device=*/false, kv_type);
 }
 
 // The most memory a model may hold here, without a budget from the caller.
@@ -84,6 +92,17 @@ inline void check_memory_budget(const MemoryNeed& need, uint64_t max_memory, uin
                 "the model needs " + mebibytes(need.total()) + " (file " + mebibytes(need.file) + ", KV cache for " +
                     std::to_string(n_ctx) + " tokens " + mebibytes(need.kv_cache) + ", buffers " + mebibytes(need.buffers) +
                     ") but " + (max_memory ? "the memory budget (maxMemory) is " : "this platform has ") + mebibytes(limit) +
+                    (need.kv_cache > need.file ? ": ask for a smaller context" : ""));
+}
+
+// Throws OutOfMemory when a device's share `need` does not fit `max_gpu_memory` (0: no budget;
+// WebGPU does not say how much memory a device has, and running out there is caught as it happens).
+inline void check_gpu_memory_budget(const MemoryNeed& need, uint64_t max_gpu_memory, uint64_t n_ctx) {
+    if (max_gpu_memory == 0 || need.total() <= max_gpu_memory) return;
+    throw Error(ErrorCode::OutOfMemory,
+                "the model needs " + mebibytes(need.total()) + " of GPU memory (weights " + mebibytes(need.file) +
+                    ", KV cache for " + std::to_string(n_ctx) + " tokens " + mebibytes(need.kv_cache) + ", buffers " +
+                    mebibytes(need.buffers) + ") but the GPU memory budget (maxGpuMemory) is " + mebibytes(max_gpu_memory) +
                     (need.kv_cache > need.file ? ": ask for a smaller context" : ""));
 }
 

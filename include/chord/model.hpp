@@ -29,6 +29,7 @@ struct ModelOptions {
     unsigned threads = 0;      // CPU threads; 0: one per hardware thread
     CpuKernels kernels = CpuKernels::Fast;  // the CPU backend's (the slower ones are for tests)
     uint64_t max_memory = 0;   // bytes the model may hold here (file, CPU KV cache, buffers); 0: what the platform has
+    uint64_t max_gpu_memory = 0;  // bytes it may hold on a GPU (weights, KV cache, buffers); 0: no budget
     KvCacheType kv_cache_type = KvCacheType::F16;  // how keys and values are stored (kv_cache.hpp); F16 as llama.cpp
 };
 
@@ -205,6 +206,12 @@ private:
         const MemoryNeed need = model_memory_need(config_, file_.bytes_here(), n_ctx_, batch_size_, !backend_->buffers_in_host_memory(),
                                                   kv_cache_type_);
         check_memory_budget(need, options.max_memory, n_ctx_);
+        if (!backend_->buffers_in_host_memory()) {
+            uint64_t weight_bytes = 0;
+            for (const TensorInfo& t : file_.tensors()) weight_bytes = saturating_add(weight_bytes, backend_->stored_weight_bytes(t));
+            check_gpu_memory_budget(model_gpu_memory_need(config_, weight_bytes, n_ctx_, batch_size_, kv_cache_type_),
+                                    options.max_gpu_memory, n_ctx_);
+        }
         try {
             load_weights();
             refuse_unused_tensors(file_, used_tensors_, config_.architecture_name);

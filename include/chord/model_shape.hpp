@@ -197,6 +197,17 @@ struct ModelShape {
         return s;
     }
 
+    // Llama-3.1-8B: untied output, the llama3 RoPE frequency factors (factor 8), no head_dim in its
+    // config (dim / heads = 128).
+    static ModelShape llama3_8b() {
+        ModelShape s;
+        s.name = "llama3-8b";
+        s.dim = 4096, s.layers = 32, s.heads = 32, s.kv_heads = 8, s.ffn = 14336, s.ctx = 131072;
+        s.rope_base = 500000.0f, s.rms_eps = 1e-5f;
+        s.rope_freqs = {8.0f, 1.0f, 4.0f, 8192};
+        return s;
+    }
+
     // Phi-3.5-mini: fused attn_qkv and ffn_up, LongRoPE (its measured factor lists are
     // approximated by ramps of the same range), the sliding_window key llama.cpp ignores.
     static ModelShape phi3_5_mini() {
@@ -241,9 +252,9 @@ struct ModelShape {
     }
 
     static const std::vector<std::string>& preset_names() {
-        static const std::vector<std::string> names = {"tinyllama-1.1b", "110m",         "llama3.2-1b", "phi3.5-mini",
-                                                       "qwen3-0.6b",     "gemma2-2b",    "gemma3-270m", "gemma3-1b",
-                                                       "gemma3-4b"};
+        static const std::vector<std::string> names = {"tinyllama-1.1b", "110m",        "llama3.2-1b", "llama3-8b",
+                                                       "phi3.5-mini",    "qwen3-0.6b",  "gemma2-2b",   "gemma3-270m",
+                                                       "gemma3-1b",      "gemma3-4b"};
         return names;
     }
 
@@ -252,6 +263,7 @@ struct ModelShape {
         if (name == "tinyllama-1.1b") s = tinyllama_1_1b();
         else if (name == "110m") s = stories_110m();
         else if (name == "llama3.2-1b") s = llama3_2_1b();
+        else if (name == "llama3-8b") s = llama3_8b();
         else if (name == "phi3.5-mini") s = phi3_5_mini();
         else if (name == "qwen3-0.6b") s = qwen3_0_6b();
         else if (name == "gemma2-2b") s = gemma2_2b();
@@ -449,7 +461,7 @@ private:
 
 // For --help and the README.
 inline const char* const kShapeKeysHelp =
-    "A preset (tinyllama-1.1b, 110m, llama3.2-1b, phi3.5-mini, qwen3-0.6b, gemma2-2b, gemma3-270m, gemma3-1b, gemma3-4b), "
+    "A preset (tinyllama-1.1b, 110m, llama3.2-1b, llama3-8b, phi3.5-mini, qwen3-0.6b, gemma2-2b, gemma3-270m, gemma3-1b, gemma3-4b), "
     "optionally followed by ,key=value overrides; or key=value pairs alone: "
     "arch=llama|phi3|qwen3|gemma2|gemma3 (default llama), dim, layers, heads, ffn (required), kv_heads (default heads), "
     "head_dim (key_length; default dim/heads), ctx (2048), rope_base, rms_eps, tied=0|1 (no output.weight), "

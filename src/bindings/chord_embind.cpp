@@ -155,11 +155,13 @@ val logits_to_js(const std::vector<float>& logits) {
 }
 
 // The load options open() and openStreamed() take, as ModelOptions.
-ModelOptions model_options(uint32_t n_ctx, uint32_t threads, double max_memory, const std::string& kv_cache_type, uint32_t batch_size) {
+ModelOptions model_options(uint32_t n_ctx, uint32_t threads, double max_memory, double max_gpu_memory, const std::string& kv_cache_type,
+                           uint32_t batch_size) {
     ModelOptions options;
     options.n_ctx = n_ctx;
     options.threads = threads;
     options.max_memory = uint64_t(max_memory);
+    options.max_gpu_memory = uint64_t(max_gpu_memory);
     options.kv_cache_type = parse_kv_cache_type(kv_cache_type);
     options.batch_size = batch_size;
     return options;
@@ -171,9 +173,10 @@ public:
     // even when it fails: one block per file, several for a split model.
     // backend: "cpu", "webgpu" (the device in Module.chordGpuDevice), or "webgpu-or-cpu" (auto
     // with a device): the CPU when the weights do not fit the device, and { cpuBecause } says why.
-    // max_memory: the budget in bytes (0: the 4 GB of wasm memory). kv_cache_type: "f16", "q8_0" or "f32".
+    // max_memory: the budget in bytes (0: the 4 GB of wasm memory); max_gpu_memory: the GPU's (0: none).
+    // kv_cache_type: "f16", "q8_0" or "f32".
     val open(const val& addresses, const val& sizes, uint32_t n_ctx, uint32_t threads, const std::string& backend,
-             double max_memory, const std::string& kv_cache_type, uint32_t batch_size) {
+             double max_memory, double max_gpu_memory, const std::string& kv_cache_type, uint32_t batch_size) {
         HeapBlocks blocks(emscripten::vecFromJSArray<double>(addresses), emscripten::vecFromJSArray<double>(sizes));
         return guarded([&] {
             std::vector<GgufFile> files;
@@ -182,7 +185,7 @@ public:
                 files.push_back(GgufFile::adopt(b.data, b.size, std::free));
             }
             GgufFile file = files.size() == 1 ? std::move(files[0]) : GgufFile::join(std::move(files));
-            const ModelOptions options = model_options(n_ctx, threads, max_memory, kv_cache_type, batch_size);
+            const ModelOptions options = model_options(n_ctx, threads, max_memory, max_gpu_memory, kv_cache_type, batch_size);
             val result = val::object();
             bool gpu = backend == "webgpu";
             if (backend == "webgpu-or-cpu") {
@@ -205,7 +208,7 @@ public:
     // "webgpu-or-cpu": { cpuBecause } where the weights do not fit the device, and nothing is
     // loaded (the caller opens the whole file on the CPU instead).
     val open_streamed(const val& headers, const val& file_sizes, uint32_t n_ctx, uint32_t threads, const std::string& backend,
-                      double max_memory, const std::string& kv_cache_type, uint32_t batch_size) {
+                      double max_memory, double max_gpu_memory, const std::string& kv_cache_type, uint32_t batch_size) {
         return guarded([&] {
             const std::vector<double> sizes = emscripten::vecFromJSArray<double>(file_sizes);
             std::vector<GgufFile> files;
@@ -225,9 +228,10 @@ public:
             } else if (backend != "webgpu") {
                 throw Error(ErrorCode::InvalidArgument, "weights stream only into WebGPU, not '" + backend + "'");
             }
-            const ModelOptions options = model_options(n_ctx, threads, max_memory, kv_cache_type, batch_size);
+            const ModelOptions options = model_options(n_ctx, threads, max_memory, max_gpu_memory, kv_cache_type, batch_size);
             streaming_ = std::make_unique<StreamedModelLoad>(std::move(file), options, make_webgpu_backend());
             staging_.resize(kStagingBytes);
+            staging_used_ = staging_.size();
             result.set("stagingAddress", js_size(reinterpret_cast<uintptr_t>(staging_.data())));
             result.set("stagingSize", js_size(staging_.size()));
             return result;
@@ -274,6 +278,7 @@ public:
         v.set("threads", model_->threads());
         v.set("kernels", model_->backend().kernels());
         v.set("gpuDispatchesPerToken", model_->backend().planned_dispatches());
+        v.set("memory", memory_info());
         const MetaValue* name = model_->file().find("general.name");
         v.set("name", name ? std::string(name->as_string()) : std::string());
         const TensorInfo* q = model_->file().find_tensor("blk.0.attn_q.weight");
@@ -508,6 +513,31 @@ private:
         });
     }
 
+    // info().memory: what the model holds, by part, and where ("wasm": this module's memory, or
+    // "gpu"); the staging area of a streamed load is wasm memory held while loading only.
+    val memory_info() const {
+        const Backend& backend = model_->backend();
+        const BackendMemory m = backend.memory();
+        const std::string where = backend.buffers_in_host_memory() ? "wasm" : "gpu";
+        const auto part = [](uint64_t bytes, const std::string& where) {
+            val p = val::object();
+            p.set("bytes", double(bytes));
+            p.set("where", where);
+            return p;
+        };
+        val v = val::object();
+        v.set("weights", part(m.weights, where));
+        v.set("kvCache", part(m.kv_cache, where));
+        v.set("activations", part(m.activations + m.scratch, where));
+        val staging = part(staging_used_, "wasm");
+        staging.set("whileLoading", true);
+        v.set("staging", staging);
+        // The model file's bytes in wasm memory: all of it on the CPU (whose weights, above, are part
+        // of it: it computes on them in place), the headers alone after a streamed load.
+        v.set("file", part(model_->file().bytes_here(), "wasm"));
+        return v;
+    }
+
     val embedding_progress() {
         if (!embedding_) throw Error(ErrorCode::InvalidArgument, "no embedding is under way");
         val v = val::object();
@@ -540,6 +570,7 @@ private:
     std::unique_ptr<EmbeddingRun> embedding_;  // embed()'s, while its batches come back
     std::unique_ptr<StreamedModelLoad> streaming_;  // open_streamed()'s, until stream_finish()
     std::vector<uint8_t> staging_;                  // where JS writes the file's next bytes
+    size_t staging_used_ = 0;                       // its size during the load (0: not streamed)
 };
 
 // Whether the first bytes of a file of `file_size` bytes (a Uint8Array) hold its whole header:

@@ -85,6 +85,19 @@ public:
 #endif
     }
 
+    BackendMemory memory() const override {
+        BackendMemory m;
+        for (size_t i = 0; i < weights_.size(); ++i) m.weights += weights_[i].size + vector_weights_[i].capacity() * sizeof(float);
+        for (const KvRows& c : caches_) m.kv_cache += uint64_t(c.n_ctx()) * c.row_bytes();
+        for (const Activations& a : activations_) m.activations += a.data.capacity() * sizeof(float);
+        const auto floats = [](const auto& v) { return uint64_t(v.capacity()) * sizeof(v[0]); };
+        m.scratch = floats(rounded_) + floats(row_);
+        for (const AttentionScratch& s : attention_scratch_)
+            m.scratch += floats(s.scores) + floats(s.acc) + floats(s.row) + floats(s.dots) + floats(s.weights) + floats(s.totals) +
+                         floats(s.queries);
+        return m;
+    }
+
     BufferId upload_weight(const TensorView& tensor) override {
         weights_.push_back(tensor);  // zero-copy: matrices are computed on in place
         // Vectors (norm weights, biases) are small and used whole on every token: keep them as floats.

@@ -426,6 +426,7 @@ uint32_t DecodePlanner::angle_table(const RopeParams& rope) {
 
 uint32_t DecodePlanner::new_buffer(double bytes) {
     step_.owned.push_back(chord_gpu_buffer(bytes));
+    step_.owned_bytes += bytes;
     return step_.owned.back();
 }
 

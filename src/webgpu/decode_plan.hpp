@@ -30,6 +30,7 @@ struct StepBuffers {
     std::vector<uint32_t> angle_tables;   // one (cos, sin) table per rope, for the token's position
     std::map<size_t, uint32_t> rounded;   // by width: a product's input rounded (without round_in_products)
     std::vector<uint32_t> owned;          // every buffer above and the planner's, released with the plan
+    double owned_bytes = 0;               // their bytes
 };
 
 struct DeviceLimits {

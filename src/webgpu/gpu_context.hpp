@@ -53,6 +53,7 @@ enum class Kind : uint32_t { Weight = 1, Activations = 2, Cache = 3 };
 struct Buffer {
     Kind kind = Kind::Activations;
     uint32_t gpu = 0;
+    double bytes = 0;  // of the GPU buffer (size_t is 32 bits in wasm)
     size_t rows = 0, cols = 0;
     GgmlType type = GgmlType::F32;       // as stored on the GPU
     GgmlType file_type = GgmlType::F32;  // as in the file: decides the activations' rounding

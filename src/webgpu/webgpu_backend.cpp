@@ -78,6 +78,22 @@ public:
     std::string kernels() const override { return "wgsl"; }
     uint32_t preferred_batch_size() const override { return 256; }  // 4 tiles of matmul_tiled.wgsl's 64 tokens
 
+    BackendMemory memory() const override {
+        BackendMemory m;
+        for (const Buffer& b : buffers_) {
+            uint64_t& total = b.kind == Kind::Weight ? m.weights : b.kind == Kind::Cache ? m.kv_cache : m.activations;
+            total += uint64_t(b.bytes);
+        }
+        for (const Scratch* s : {&rounded_, &scores_, &ints_, &positions_, &angle_buffer_, &in_place_, &slices_, &cache_rows_})
+            m.scratch += s->bytes;
+        for (const auto& [id, plan] : plans_) m.scratch += uint64_t(plan.step.owned_bytes);
+        if (placeholder_) m.scratch += 16;
+        return m;
+    }
+    uint64_t stored_weight_bytes(const TensorInfo& info) const override {
+        return stored_as_is(info) ? info.n_bytes : info.n_elements * 4;
+    }
+
     BufferId upload_weight(const TensorView& tensor) override {
         const BufferId id = create_weight(*tensor.info);
         fill_weight(id, 0, tensor.info->rows(), tensor.data);
@@ -94,7 +110,8 @@ public:
         b.rows = size_t(info.rows());
         b.file_type = info.type;
         b.type = stored_as_is(info) ? info.type : GgmlType::F32;
-        b.gpu = chord_gpu_buffer(b.type == GgmlType::F32 && info.type != GgmlType::F32 ? double(info.n_elements) * 4 : double(info.n_bytes));
+        b.bytes = double(stored_weight_bytes(info));
+        b.gpu = chord_gpu_buffer(b.bytes);
         const BufferId id = register_buffer(Kind::Weight, b);
         if (info.n_dims == 1) host_vectors_[id];  // filled by fill_weight(): RoPE factors are read here, on the CPU
         return id;
@@ -136,6 +153,7 @@ public:
         b.rows = n_ctx;
         b.cols = width;
         b.cache_type = type;
+        b.bytes = bytes;
         b.gpu = chord_gpu_buffer(bytes);
         return register_buffer(Kind::Cache, b);
     }
@@ -482,6 +500,7 @@ private:
         Buffer b;
         b.rows = rows;
         b.cols = cols;
+        b.bytes = bytes;
         b.gpu = chord_gpu_buffer(bytes);
         return register_buffer(kind, b);
     }
@@ -573,6 +592,7 @@ private:
         plan.step.token = chord_gpu_buffer(16);
         plan.step.position = chord_gpu_buffer(16);
         plan.step.owned = {plan.step.token, plan.step.position};
+        plan.step.owned_bytes = 32;
         rounded_from_ = {};
         chord_gpu_plan_begin();
         try {

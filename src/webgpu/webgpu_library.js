@@ -26,10 +26,29 @@ mergeInto(LibraryManager.library, {
     plans: [null],        // id → { steps: [...], buffers: [ids], uniform: GPUBuffer, ahead: GPUCommandBuffer or null } or null once dropped
     planning: null,       // the plan being recorded: { steps, buffers: {}, words: [] }
     unsubmitted: 0,       // dispatches recorded since the last submission
+    current: null,        // the device the state below belongs to
     device: function () {
       var device = Module['chordGpuDevice'];
       if (!device) throw new Error('no WebGPU device was given');
+      if (device !== chordGpu.current) chordGpu.startOn(device);
       return device;
+    },
+    // A new device (the last one was lost): the open commands, the uniform ring, bind groups and
+    // pending reads were the old one's. Its buffers and pipelines stay listed for their models,
+    // which report device_lost and are never computed on again.
+    startOn: function (device) {
+      chordGpu.current = device;
+      chordGpu.encoder = null;
+      chordGpu.pass = null;
+      chordGpu.passPipeline = 0;
+      chordGpu.ring = null;
+      chordGpu.ringOffset = 0;
+      chordGpu.bindGroups = null;
+      chordGpu.recorded = {};
+      chordGpu.planning = null;
+      chordGpu.unsubmitted = 0;
+      chordGpu.afterSubmit = [];
+      chordGpu.reads = [];
     },
     computePass: function () {
       if (!chordGpu.encoder) chordGpu.encoder = chordGpu.device().createCommandEncoder();
@@ -330,7 +349,8 @@ mergeInto(LibraryManager.library, {
 
   chord_gpu_release__deps: ['$chordGpu'],
   chord_gpu_release: function (id) {
-    if (chordGpu.recorded[id]) chordGpu.submit();  // recorded commands still use it
+    // Recorded commands still use it (unless they were a lost device's: then they never run).
+    if (chordGpu.recorded[id] && Module['chordGpuDevice'] === chordGpu.current) chordGpu.submit();
     if (chordGpu.buffers[id]) chordGpu.buffers[id].destroy();
     chordGpu.buffers[id] = null;
     if (chordGpu.bindGroups) chordGpu.bindGroups.clear();  // some may hold the buffer

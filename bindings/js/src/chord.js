@@ -12,7 +12,7 @@ import { Embeddings } from './embeddings.js';
 import { ChordError, check } from './errors.js';
 import { loadModule, moduleForSize, testing, variantOf } from './module.js';
 import { modelCache } from './cache.js';
-import { readModel } from './sources.js';
+import { mebibytes, readModel } from './sources.js';
 import { gpuDevice } from './webgpu.js';
 
 const KV_CACHE_TYPES = ['f16', 'q8_0', 'f32'];
@@ -23,11 +23,16 @@ export class Chord {
   #module;
   #source;
   #busy = false;
+  #deviceLost = null;  // on WebGPU: resolves with the device's GPUDeviceLostInfo if it is lost
+  #lost = null;        // that info, once it has come
 
   constructor(native, module, source) {
     this.#native = native;
     this.#module = module;
     this.#source = source;
+    if (native.info().backend === 'webgpu') {
+      this.#deviceLost = module.chordGpuDevice.lost.then((info) => (this.#lost = info));
+    }
     this.chat = { completions: new ChatCompletions(this) };
     this.embeddings = new Embeddings(this);
   }
@@ -39,18 +44,21 @@ export class Chord {
   // weights stream into the GPU and are not counted); a model over it is a ChordError
   // 'out_of_memory' before its memory is taken. Default: the wasm limit, 4 GB (16 GB for a file
   // beyond 4 GiB on the CPU, which loads into the Memory64 build where the engine has it).
+  // maxGpuMemory: bytes the model may hold on the GPU (weights as uploaded, KV cache, buffers);
+  // over it, 'out_of_memory' before anything is allocated there. Default 0: no budget (WebGPU does
+  // not tell how much a device has); a device that runs out while loading is 'out_of_memory' too.
   // kvCacheType: how keys and values are stored, 'f16' (default, as llama.cpp), 'q8_0' or 'f32'.
   // batchSize: prompt tokens per forward pass (default 64 on the CPU, 256 on WebGPU).
   // assetBase: the URL of the package's dist/ folder, where its wasm files are not beside the code
   // (a CDN, an unusual bundler setup); the first load of a page or worker decides.
-  static async load(source, { onProgress, signal, contextLength = 0, cache = false, backend = 'auto', threads, maxMemory = 0, kvCacheType = 'f16', batchSize = 0, assetBase } = {}) {
+  static async load(source, { onProgress, signal, contextLength = 0, cache = false, backend = 'auto', threads, maxMemory = 0, maxGpuMemory = 0, kvCacheType = 'f16', batchSize = 0, assetBase } = {}) {
     checkBackend(backend);
     if (!(Number.isInteger(batchSize) && batchSize >= 0 && batchSize <= 65536))
       throw new ChordError(`batchSize must be a whole number of tokens (0: the backend's), got ${batchSize}`, 'invalid_argument');
     if (!KV_CACHE_TYPES.includes(kvCacheType))
       throw new ChordError(`kvCacheType must be 'f16', 'q8_0' or 'f32', got ${JSON.stringify(kvCacheType)}`, 'invalid_argument');
-    if (!(Number.isSafeInteger(maxMemory) && maxMemory >= 0))
-      throw new ChordError(`maxMemory must be a whole number of bytes, got ${maxMemory}`, 'invalid_argument');
+    for (const [name, value] of [['maxMemory', maxMemory], ['maxGpuMemory', maxGpuMemory]])
+      if (!(Number.isSafeInteger(value) && value >= 0)) throw new ChordError(`${name} must be a whole number of bytes, got ${value}`, 'invalid_argument');
     if (!(cache === null || typeof cache === 'boolean' || cache === 'opfs' || cache === 'cache-api' || (cache && typeof cache === 'object')))
       throw new ChordError(`cache must be true, false, 'opfs', 'cache-api' or a Cache-like object, got ${JSON.stringify(cache)}`, 'invalid_argument');
     if (assetBase !== undefined && !(typeof assetBase === 'string' || assetBase instanceof URL))
@@ -62,6 +70,7 @@ export class Chord {
     // The module fits the file's size (module.js); then 'auto' computes on WebGPU where there is an
     // adapter and the model fits its limits, else on the CPU, and says why.
     let backendName = 'cpu', backendReason = backend === 'cpu' ? 'asked for' : '';
+    let watchedDevice = null;  // the device whose out-of-memory errors during the load are caught
     const moduleFor = async (size) => {
       let module = await moduleForSize(size, moduleOptions);
       if (backend === 'cpu') return module;
@@ -75,6 +84,10 @@ export class Chord {
         ? { reason: 'the Memory64 build (for model files beyond 4 GiB) computes on the CPU only' }
         : await gpuDevice(module);
       if (device) {
+        if (!watchedDevice) {
+          watchedDevice = device;
+          device.pushErrorScope('out-of-memory');
+        }
         backendName = 'webgpu';
         backendReason = backend === 'webgpu' ? 'asked for' : 'a WebGPU adapter is there';
       } else if (backend === 'webgpu') {
@@ -92,7 +105,7 @@ export class Chord {
       const native = new module.WasmModel();
       try {
         const opened = check(native.openStreamed(headers, fileSizes, contextLength, 1, backend === 'auto' ? 'webgpu-or-cpu' : 'webgpu',
-          maxMemory, kvCacheType, batchSize));
+          maxMemory, maxGpuMemory, kvCacheType, batchSize));
         if (opened.cpuBecause) {
           native.delete();
           return null;
@@ -104,31 +117,43 @@ export class Chord {
         throw error;
       }
     });
-    let loaded;
+    const open = async () => {
+      let loaded;
+      try {
+        loaded = await readModel(moduleFor, source, { onProgress, signal, cache, maxMemory, streamInto });
+      } catch (error) {
+        streamedNative?.delete();
+        throw error;
+      }
+      if (loaded.streamed) {
+        return new Chord(loaded.streamed, loaded.module, { cache: loaded.cache, cacheWhere: loaded.cacheWhere, files: loaded.files, backendReason });
+      }
+      return openWhole(loaded);
+    };
+    const openWhole = async (loaded) => {
+      const module = loaded.module;
+      threads = Math.min(threads ?? defaultThreads(module), defaultThreads(module)); // the worker pool holds one per core
+      const native = new module.WasmModel();
+      try {
+        // takes ownership of the blocks, even on failure
+        const addresses = loaded.blocks.map((b) => b.address), sizes = loaded.blocks.map((b) => b.size);
+        const auto = backend === 'auto' && backendName === 'webgpu';
+        const opened = check(native.open(addresses, sizes, contextLength, threads, auto ? 'webgpu-or-cpu' : backendName, maxMemory, maxGpuMemory, kvCacheType, batchSize));
+        if (opened.cpuBecause) backendReason = `the model does not fit the WebGPU adapter: ${opened.cpuBecause}`;
+      } catch (error) {
+        native.delete();
+        await loaded.forget();
+        throw error;
+      }
+      return new Chord(native, module, { cache: loaded.cache, cacheWhere: loaded.cacheWhere, files: loaded.blocks.length, backendReason });
+    };
+    let model, failure;
     try {
-      loaded = await readModel(moduleFor, source, { onProgress, signal, cache, maxMemory, streamInto });
+      model = await open();
     } catch (error) {
-      streamedNative?.delete();
-      throw error;
+      failure = error;
     }
-    const module = loaded.module;
-    if (loaded.streamed) {
-      return new Chord(loaded.streamed, module, { cache: loaded.cache, cacheWhere: loaded.cacheWhere, files: loaded.files, backendReason });
-    }
-    threads = Math.min(threads ?? defaultThreads(module), defaultThreads(module)); // the worker pool holds one per core
-    const native = new module.WasmModel();
-    try {
-      // takes ownership of the blocks, even on failure
-      const addresses = loaded.blocks.map((b) => b.address), sizes = loaded.blocks.map((b) => b.size);
-      const auto = backend === 'auto' && backendName === 'webgpu';
-      const opened = check(native.open(addresses, sizes, contextLength, threads, auto ? 'webgpu-or-cpu' : backendName, maxMemory, kvCacheType, batchSize));
-      if (opened.cpuBecause) backendReason = `the model does not fit the WebGPU adapter: ${opened.cpuBecause}`;
-    } catch (error) {
-      native.delete();
-      await loaded.forget();
-      throw error;
-    }
-    return new Chord(native, module, { cache: loaded.cache, cacheWhere: loaded.cacheWhere, files: loaded.blocks.length, backendReason });
+    return gpuLoadOutcome(watchedDevice, model, failure);
   }
 
   // The wasm heap's size (it grows, never shrinks) and the bytes in use in it: { heapBytes, allocatedBytes }.
@@ -145,8 +170,9 @@ export class Chord {
   }
 
   // Architecture, sizes, weight type, context, backend, and the wasm build in use.
+  // Also after the GPU device was lost.
   get info() {
-    return { ...this.#live().info(), build: variantOf(this.#module), ...this.#source };
+    return { ...this.#live({ lostToo: true }).info(), build: variantOf(this.#module), ...this.#source };
   }
 
   tokenize(text, { bos = true, special = false } = {}) {
@@ -163,7 +189,7 @@ export class Chord {
     const native = this.#live();
     const result = check(native.forward(Array.from(ids), nPast));
     if (!result.pending) return result;
-    return this.#module.chordGpuPending.then(() => check(native.forwardResult()));
+    return this.#gpuPending().then(() => check(native.forwardResult()));
   }
 
   // The prompt text of `messages`: { prompt, template }. The model's own chat template (its
@@ -204,7 +230,7 @@ export class Chord {
     this.#busy = true;  // the cache holds the embedding's batches until its last one is back
     try {
       while (result.pending) {
-        await this.#module.chordGpuPending;
+        await this.#gpuPending();
         result = check(native.embedStep());
       }
       return result;
@@ -224,7 +250,7 @@ export class Chord {
     if (!saved.pending) return saved;
     this.#busy = true;  // the cache must stay as it is until it is back
     try {
-      await this.#module.chordGpuPending;
+      await this.#gpuPending();
       return check(native.saveSessionResult());
     } finally {
       this.#busy = false;
@@ -284,7 +310,7 @@ export class Chord {
         }
         let step = check(native.step());
         while (step.pending) {  // WebGPU: the logits are on their way
-          await this.#module.chordGpuPending;
+          await this.#gpuPending();
           step = check(native.step());
         }
         if (step.promptRead) onPromptProgress?.({ read: step.promptRead, total: promptTokens });
@@ -328,9 +354,22 @@ export class Chord {
     }
   }
 
-  #live() {
+  #live({ lostToo = false } = {}) {
     if (!this.#native) throw new ChordError('the model has been unloaded', 'invalid_argument');
+    if (this.#lost && !lostToo) throw deviceLostError(this.#lost);
     return this.#native;
+  }
+
+  // Waits for the GPU's results; a device lost meanwhile is device_lost (its reads fail first,
+  // and the lost promise settles soon after).
+  async #gpuPending() {
+    try {
+      await this.#module.chordGpuPending;
+    } catch (error) {
+      const lost = await Promise.race([this.#deviceLost, new Promise((resolve) => setTimeout(resolve, 1000, null))]);
+      throw lost ? deviceLostError(lost, error) : error;
+    }
+    if (this.#lost) throw deviceLostError(this.#lost);
   }
 }
 
@@ -338,6 +377,27 @@ export class Chord {
 // single-threaded builds on one.
 function defaultThreads(module) {
   return variantOf(module) === 'threads' ? Math.max(1, globalThis.navigator?.hardwareConcurrency ?? 1) : 1;
+}
+
+// A device that ran out of memory while a model's buffers were made says so only through its
+// error scope, after the fact: then the model is freed, and the load is 'out_of_memory'.
+async function gpuLoadOutcome(device, model, failure) {
+  const gpuError = device && (await device.popErrorScope().catch(() => null));
+  if (!gpuError) {
+    if (failure) throw failure;
+    return model;
+  }
+  const held = model?.info.memory;
+  await model?.unload();
+  const needs = held ? `: it needs ${mebibytes(held.weights.bytes)} of weights, ${mebibytes(held.kvCache.bytes)} of KV cache and ` +
+    `${mebibytes(held.activations.bytes)} of buffers there` : '';
+  throw new ChordError(`the GPU ran out of memory while the model was loaded (${gpuError.message})${needs}; ` +
+    'ask for a smaller contextLength or a smaller model, or load it with backend: \'cpu\'', 'out_of_memory', { cause: failure ?? gpuError });
+}
+
+function deviceLostError(info, cause) {
+  return new ChordError(`the GPU device was lost (${info.reason ?? 'unknown'}${info.message ? `: ${info.message}` : ''}): ` +
+    'unload this model and load it again', 'device_lost', { cause });
 }
 
 function checkBackend(backend) {

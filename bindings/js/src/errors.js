@@ -4,7 +4,8 @@ import * as Comlink from 'comlink';
 export class ChordError extends Error {
   // code: chord::ErrorCode's name ("truncated", "not_gguf", "context_full", ...) or one of the JS
   // side's: "network" (a download failed), "http_status" (the server answered an error: `status`
-  // holds it), "worker_failed" (the worker could not start); index.d.ts lists them all.
+  // holds it), "worker_failed" (the worker could not start), "device_lost" (the WebGPU device went
+  // away); index.d.ts lists them all.
   // `cause`: the error underneath, where there is one.
   constructor(message, code, { cause, status } = {}) {
     super(message, cause === undefined ? undefined : { cause });

@@ -308,7 +308,7 @@ export function allocate(module, size) {
   return address;
 }
 
-function mebibytes(bytes) {
+export function mebibytes(bytes) {
   return `${(bytes / 2 ** 20).toFixed(1)} MiB`;
 }
 

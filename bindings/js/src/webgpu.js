@@ -1,6 +1,6 @@
 // The WebGPU device the WebGPU backend computes on: navigator.gpu's (in Node, install the npm
 // `webgpu` package's as globalThis.navigator = { gpu: create([]) }). One device per module,
-// asked for once.
+// asked for once, and again after it is lost (the models on the lost one report device_lost).
 
 // { device } or, when there is none, { reason }.
 export async function gpuDevice(module) {
@@ -14,7 +14,15 @@ export async function gpuDevice(module) {
     return { reason: `no WebGPU adapter (${e?.message ?? e})` };
   }
   if (!adapter) return { reason: 'no WebGPU adapter' };
-  const device = await adapter.requestDevice(deviceDescriptor(adapter));
+  let device;
+  try {
+    device = await adapter.requestDevice(deviceDescriptor(adapter));
+  } catch (e) {
+    return { reason: `no WebGPU device (${e?.message ?? e})` };
+  }
+  device.lost.then(() => {
+    if (module.chordGpuDevice === device) delete module.chordGpuDevice;
+  });
   module.chordGpuDevice = device;
   module.chordGpu = gpu;  // referenced for as long as the device (Dawn in Node needs its instance alive)
   return { device };

@@ -140,3 +140,39 @@ test('a 144 MB model streams to WebGPU with the wasm heap growing by less than 6
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+// The issue's ceilings on the TinyLlama shape (Q4_0, 620 MB): the wasm heap's allocated bytes grow
+// by at most the model's state outside the GPU (its headers) + 64 MB while it loads. This process
+// grows by the GPU's buffers, which Dawn on SwiftShader keeps in process memory (with ~15 % of its
+// own beside them here), and never by a second copy of the weights.
+test('a TinyLlama-shaped Q4_0 streams to WebGPU: heap under its headers + 64 MB, no second copy of the weights', async () => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'chord-stream-'));
+  try {
+    const file = path.join(dir, 'tinyllama-q4_0.gguf');
+    execFileSync(chordCli, ['synth', '--shape', 'tinyllama-1.1b', '--type', 'q4_0', '--vocab', sharedPath('vocab', 'ggml-vocab-llama-spm.gguf'), '-o', file]);
+    const before = (await Chord.memoryUsage()).allocatedBytes, rssBefore = process.memoryUsage().rss;
+    let peak = before, rssPeak = rssBefore;
+    const samples = [];
+    const started = performance.now();
+    const model = await Chord.load(file, {
+      backend: 'webgpu', contextLength: 2048,
+      onProgress: () => {
+        rssPeak = Math.max(rssPeak, process.memoryUsage().rss);
+        samples.push(Chord.memoryUsage().then((m) => { peak = Math.max(peak, m.allocatedBytes); }));
+      },
+    });
+    const ms = performance.now() - started;
+    await Promise.all(samples);
+    const { weights, kvCache, activations, file: headers } = model.info.memory;
+    const gpuBytes = weights.bytes + kvCache.bytes + activations.bytes;
+    await model.unload();
+    const mb = (n) => `${(n / 1e6).toFixed(1)} MB`;
+    console.log(`[ measured ] TinyLlama-shaped Q4_0 (${mb(statSync(file).size)}) streamed to WebGPU in ${ms.toFixed(0)} ms: heap allocated ` +
+      `+${mb(peak - before)} at the peak (headers ${mb(headers.bytes)}); process +${mb(rssPeak - rssBefore)} for ${mb(gpuBytes)} of GPU buffers`);
+    assert.equal(weights.where, 'gpu');
+    assert.ok(peak - before <= headers.bytes + 64e6, `heap peak +${peak - before}`);
+    assert.ok(rssPeak - rssBefore - gpuBytes < weights.bytes / 2, `process +${rssPeak - rssBefore} for ${gpuBytes} of GPU buffers`);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
