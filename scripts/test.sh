@@ -40,9 +40,26 @@ node --no-experimental-fetch build/wasm/bin/chord_wasm_hostile_corpus_test.js "$
 phase "npm package: install"
 (cd bindings/js && npm ci --no-audit --no-fund --loglevel=error && npm run build --silent)  # + the prebuilt browser build
 phase "wasm: the WebGPU backend against the CPU reference (Node, Dawn on SwiftShader)"
-VK_ICD_FILENAMES=/usr/lib/chromium/vk_swiftshader_icd.json XDG_RUNTIME_DIR="${XDG_RUNTIME_DIR:-/tmp}" \
-  node tests/wasm/webgpu_test.mjs "${CHORD_SHARED_DIR:-../shared}"/models/*.gguf \
-  $(node bindings/js/test-support/golden-models.mjs | grep /build/golden-models/)  # + the synth models of tests/data/golden
+# Two processes side by side (SwiftShader keeps about one core busy), of about the same length: the
+# operation checks and most shared models; the other shared models (five weight types) and the
+# synth models of tests/data/golden (the other architectures).
+swiftshader=(env VK_ICD_FILENAMES=/usr/lib/chromium/vk_swiftshader_icd.json XDG_RUNTIME_DIR="${XDG_RUNTIME_DIR:-/tmp}")
+first_half=() second_half=($(node bindings/js/test-support/golden-models.mjs | grep /build/golden-models/))
+for model in "${CHORD_SHARED_DIR:-../shared}"/models/*.gguf; do
+  case "$(basename "$model")" in
+    synth-llama-q5_* | synth-llama-q6_k.gguf | synth-llama-q8_0.gguf) second_half+=("$model") ;;
+    *) first_half+=("$model") ;;
+  esac
+done
+"${swiftshader[@]}" node tests/wasm/webgpu_test.mjs "${first_half[@]}" > build/webgpu-parity-1.log 2>&1 &
+first_parity=$!
+"${swiftshader[@]}" node tests/wasm/webgpu_test.mjs --models-only "${second_half[@]}" > build/webgpu-parity-2.log 2>&1 &
+second_parity=$!
+parity=0
+wait $first_parity || parity=1
+wait $second_parity || parity=1
+cat build/webgpu-parity-1.log build/webgpu-parity-2.log
+[ $parity = 0 ] || { echo "the WebGPU parity test FAILED"; exit 1; }
 phase "npm package: type check and tests (node --test)"
 cd bindings/js
 npx tsc --noEmit -p .

@@ -5,8 +5,9 @@
 // the groups of rows (x + y · grid_x), z the tiles of tokens. The activations come rounded as
 // the CPU rounds them for this weight type (round_activations.wgsl). Sums are double-floats
 // (numerics.wgsl) across threads, and within a thread too in WIDE_SUMS pipelines (BF16 weights:
-// see run_dot_wide in weight_dots.wgsl).
-struct Params { rows: u32, cols: u32, n: u32, grid_x: u32 }
+// see run_dot_wide in weight_dots.wgsl). `w` may be a part of a larger matrix (one larger than a
+// binding): its rows are y's columns first_row … of out_rows.
+struct Params { rows: u32, cols: u32, n: u32, grid_x: u32, out_rows: u32, first_row: u32, pad0: u32, pad1: u32 }
 
 @group(0) @binding(0) var<storage, read> w: array<u32>;
 @group(0) @binding(1) var<storage, read> x: array<f32>;
@@ -60,6 +61,6 @@ fn main(@builtin(workgroup_id) group: vec3u, @builtin(local_invocation_index) li
     let first = lid - lane;  // the row's lane 0 holds its sums
     if (valid && t0 + lane < p.n) {
         let sum = partial[first * TILE + lane];
-        y[(t0 + lane) * p.rows + r] = sum.x + sum.y;
+        y[(t0 + lane) * p.out_rows + p.first_row + r] = sum.x + sum.y;
     }
 }

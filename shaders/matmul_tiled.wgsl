@@ -6,9 +6,10 @@
 // memory. Each weight is read and dequantized once per 64 tokens, not once per token.
 // Grid: x, y the tiles of rows (x + y · grid_x), z the tiles of tokens × `slices`: where the tiles
 // alone would leave most of the GPU idle (a short prompt, a small matrix), the columns are cut
-// into that many slices, each summed into a matrix of its own in y (slice s at s · n · rows),
-// which sum_slices.wgsl then adds in order. Rows have whole runs.
-struct Params { rows: u32, cols: u32, n: u32, grid_x: u32, slices: u32, pad0: u32, pad1: u32, pad2: u32 }
+// into that many slices, each summed into a matrix of its own in y (slice s at s · n · out_rows),
+// which sum_slices.wgsl then adds in order. Rows have whole runs. `w` may be a part of a larger
+// matrix (one larger than a binding): its rows are y's columns first_row … of out_rows.
+struct Params { rows: u32, cols: u32, n: u32, grid_x: u32, slices: u32, out_rows: u32, first_row: u32, pad: u32 }
 
 @group(0) @binding(0) var<storage, read> w: array<u32>;
 @group(0) @binding(1) var<storage, read> x: array<vec4f>;
@@ -58,12 +59,12 @@ fn main(@builtin(workgroup_id) group: vec3u, @builtin(local_invocation_index) li
         }
         workgroupBarrier();
     }
-    let out = slice * p.n * p.rows;
+    let out = slice * p.n * p.out_rows + p.first_row;
     for (var j = 0u; j < 4u; j++) {
         let t = t0 + 4u * tt + j;
         for (var i = 0u; i < 4u; i++) {
             let r = row0 + 4u * tr + i;
-            if (t < p.n && r < p.rows) { y[out + t * p.rows + r] = acc[j][i]; }
+            if (t < p.n && r < p.rows) { y[out + t * p.out_rows + r] = acc[j][i]; }
         }
     }
 }

@@ -3,8 +3,9 @@
 // threads read neighbouring blocks together. Partial sums meet in workgroup memory, as
 // double-floats (numerics.wgsl) added in lane order, which WIDE_SUMS pipelines (BF16) also use
 // within a thread. Grid: x, y cover the groups of rows (x + y · grid_x). Rows are whole runs (cols % 32 == 0); the
-// activations come rounded as the CPU rounds them (round_activations.wgsl).
-struct Params { rows: u32, cols: u32, grid_x: u32, pad: u32 }
+// activations come rounded as the CPU rounds them (round_activations.wgsl). `w` may be a part of
+// a larger matrix (one larger than a binding): its rows go to y from first_row on.
+struct Params { rows: u32, cols: u32, grid_x: u32, first_row: u32 }
 
 @group(0) @binding(0) var<storage, read> w: array<u32>;
 @group(0) @binding(1) var<storage, read> x: array<vec4f>;
@@ -31,6 +32,6 @@ fn main(@builtin(workgroup_id) group: vec3u, @builtin(local_invocation_index) li
     if (r < p.rows && lane == 0u) {  // one thread adds its row's lanes in order: one barrier, not five
         var s = partial[lid];
         for (var l = 1u; l < LANES; l++) { s = add_wide(s, partial[lid + l]); }
-        y[r] = s.x + s.y;
+        y[p.first_row + r] = s.x + s.y;
     }
 }

@@ -131,6 +131,9 @@ size_t DecodePlanner::emit(const std::vector<Op>& ops, size_t i) {
 size_t DecodePlanner::fused_products(const std::vector<Op>& ops, size_t i, const RmsNormOp* norm) {
     const auto* first_op = i < ops.size() ? std::get_if<MatmulOp>(&ops[i]) : nullptr;
     if (!first_op || (norm && first_op->x != norm->out)) return 0;
+    // A weight in parts (larger than a binding) is the backend's matmul, a dispatch a part.
+    const auto split = [&](const MatmulOp& o) { return gpu_.get(o.weight, Kind::Weight).split(); };
+    if (split(*first_op)) return 0;
     const MatmulOp& first = *first_op;
     const Buffer& x = gpu_.get(first.x, Kind::Activations);
     const uint32_t mode = rounding_mode(gpu_.get(first.weight, Kind::Weight).file_type);
@@ -141,7 +144,7 @@ size_t DecodePlanner::fused_products(const std::vector<Op>& ops, size_t i, const
     std::vector<const MatmulOp*> group;
     for (size_t j = i; j < ops.size() && group.size() < 3; ++j) {
         const auto* o = std::get_if<MatmulOp>(&ops[j]);
-        if (!o || o->x != first.x || o->out == first.x) break;
+        if (!o || o->x != first.x || o->out == first.x || split(*o)) break;
         if (rounding_mode(gpu_.get(o->weight, Kind::Weight).file_type) != mode) break;
         group.push_back(o);
     }
@@ -376,9 +379,11 @@ uint32_t DecodePlanner::rounded(const Buffer& x, uint32_t mode) {
 
 void DecodePlanner::embed(const EmbedOp& op) {
     const Buffer& table = gpu_.get(op.table, Kind::Weight);
-    const uint32_t params[4] = {uint32_t(table.cols), 0, 0, 0};
-    GpuContext::record(gpu_.weight_pipeline("embed", {wgsl::embed}, table), {table.gpu, step_.token, gpu_.get(op.out, Kind::Activations).gpu},
-                       params, 1, 1);
+    for (const WeightPart& part : table.parts) {  // the part that holds the token writes its row
+        const uint32_t params[4] = {uint32_t(table.cols), uint32_t(part.first_row), uint32_t(part.rows), 0};
+        GpuContext::record(gpu_.weight_pipeline("embed", {wgsl::embed}, table),
+                           {part.gpu, step_.token, gpu_.get(op.out, Kind::Activations).gpu}, params, 1, 1);
+    }
 }
 
 void DecodePlanner::rope(const RopeOp& op) {

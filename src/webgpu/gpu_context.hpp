@@ -50,6 +50,12 @@ inline uint32_t rounding_mode(GgmlType type) {
 
 enum class Kind : uint32_t { Weight = 1, Activations = 2, Cache = 3 };
 
+// Rows first_row … first_row + rows − 1 of a weight, in GPU buffer `gpu`.
+struct WeightPart {
+    uint32_t gpu = 0;
+    size_t first_row = 0, rows = 0;
+};
+
 struct Buffer {
     Kind kind = Kind::Activations;
     uint32_t gpu = 0;
@@ -58,6 +64,11 @@ struct Buffer {
     GgmlType type = GgmlType::F32;       // as stored on the GPU
     GgmlType file_type = GgmlType::F32;  // as in the file: decides the activations' rounding
     KvCacheType cache_type = KvCacheType::F32;  // caches: how keys or values are stored
+    // Weights: their rows in parts, each a GPU buffer; one part (`gpu`) unless the weight is more
+    // than the device binds at once (maxStorageBufferBindingSize), when each kernel that reads it
+    // runs once per part. Split weights have gpu = 0.
+    std::vector<WeightPart> parts;
+    bool split() const { return parts.size() > 1; }
 };
 
 class GpuContext {

@@ -51,12 +51,33 @@ bool stored_as_is(const TensorInfo& info) {
            !(info.type == GgmlType::F16 && info.shape[0] % 2 != 0);  // F16 rows are read as pairs
 }
 
-// Why the weight cannot be bound on this device, or "".
+// Bytes of one row of a weight as it is stored on the GPU.
+double stored_row_bytes(const TensorInfo& info) {
+    if (!stored_as_is(info)) return double(info.shape[0]) * 4;
+    const TypeTraits& traits = type_traits(info.type);
+    return double(info.shape[0] / traits.block_elements * traits.block_bytes);
+}
+
+// Rows in each part of a weight on this device (GpuContext's Buffer::parts): all of them where
+// the device binds the whole weight; else as many as it binds, in multiples of 64 rows (a tile of
+// matmul_tiled.wgsl) or of 4 (so that every part starts on a whole word). 0: not even 4 rows fit,
+// or a vector (one row) does not.
+size_t rows_per_part(const TensorInfo& info) {
+    const double limit = chord_gpu_max_binding(), row_bytes = stored_row_bytes(info);
+    const size_t rows = size_t(info.rows());
+    if (double(rows) * row_bytes <= limit) return std::max<size_t>(rows, 1);
+    if (info.n_dims == 1) return 0;
+    const size_t fit = size_t(std::min(limit / row_bytes, double(rows)));
+    return fit >= 64 ? fit / 64 * 64 : fit / 4 * 4;
+}
+
+// Why the weight cannot be bound on this device, even in parts, or "".
 std::string binding_misfit(const TensorInfo& info) {
-    const double bytes = stored_as_is(info) ? double(info.n_bytes) : double(info.n_elements) * 4;
-    if (bytes <= chord_gpu_max_binding()) return "";
-    return "tensor '" + std::string(info.name) + "' takes " + std::to_string(uint64_t(bytes)) +
-           " bytes, more than this GPU binds at once (" + std::to_string(uint64_t(chord_gpu_max_binding())) + ")";
+    if (rows_per_part(info) != 0) return "";
+    const double bytes = info.n_dims == 1 ? stored_row_bytes(info) : stored_row_bytes(info) * 4;
+    return "tensor '" + std::string(info.name) + "' takes " + std::to_string(uint64_t(bytes)) + " bytes " +
+           (info.n_dims == 1 ? "" : "in 4 rows ") + "(the least a part of it can hold), more than this GPU binds at once (" +
+           std::to_string(uint64_t(chord_gpu_max_binding())) + ")";
 }
 
 class WebGpuBackend final : public Backend, private webgpu::GpuContext {
@@ -68,7 +89,11 @@ public:
     ~WebGpuBackend() override {
         for (auto& [id, plan] : plans_)
             for (uint32_t b : plan.step.owned) chord_gpu_release(b);
-        for (const Buffer& b : buffers_) chord_gpu_release(b.gpu);
+        for (const Buffer& b : buffers_) {
+            if (b.gpu) chord_gpu_release(b.gpu);
+            if (b.split())
+                for (const webgpu::WeightPart& part : b.parts) chord_gpu_release(part.gpu);
+        }
         if (placeholder_) chord_gpu_release(placeholder_);
         for (const Scratch* s : {&rounded_, &scores_, &ints_, &positions_, &angle_buffer_, &in_place_, &slices_, &cache_rows_})
             if (s->gpu) chord_gpu_release(s->gpu);
@@ -100,18 +125,23 @@ public:
         return id;
     }
 
-    // Stored as in the file, or as floats (vectors, and the types the kernels do not read); vector
-    // weights are kept here too, as floats, once they arrive (they come whole: one row).
+    // Stored as in the file, or as floats (vectors, and the types the kernels do not read), in parts
+    // of whole rows where the device does not bind it whole; vector weights are kept here too, as
+    // floats, once they arrive (they come whole: one row).
     BufferId create_weight(const TensorInfo& info) override {
-        const std::string misfit = binding_misfit(info);
-        if (!misfit.empty()) throw Error(ErrorCode::Unsupported, misfit);
+        const size_t per_part = rows_per_part(info);
+        if (per_part == 0) throw Error(ErrorCode::Unsupported, binding_misfit(info));
         Buffer b;
         b.cols = size_t(info.shape[0]);
         b.rows = size_t(info.rows());
         b.file_type = info.type;
         b.type = stored_as_is(info) ? info.type : GgmlType::F32;
         b.bytes = double(stored_weight_bytes(info));
-        b.gpu = chord_gpu_buffer(b.bytes);
+        for (size_t first = 0; first == 0 || first < b.rows; first += per_part) {
+            const size_t rows = std::min(per_part, b.rows - first);
+            b.parts.push_back({chord_gpu_buffer(double(rows) * stored_row_bytes(info)), first, rows});
+        }
+        b.gpu = b.split() ? 0 : b.parts[0].gpu;
         const BufferId id = register_buffer(Kind::Weight, b);
         if (info.n_dims == 1) host_vectors_[id];  // filled by fill_weight(): RoPE factors are read here, on the CPU
         return id;
@@ -125,14 +155,23 @@ public:
         const TypeTraits& traits = type_traits(b.file_type);
         const uint64_t row_bytes = b.cols / traits.block_elements * traits.block_bytes;
         const auto vector = host_vectors_.find(id);
-        if (b.type == b.file_type && vector == host_vectors_.end()) {
-            if (first_row * row_bytes % 4 != 0) throw Error(ErrorCode::InvalidArgument, "fill_weight: a piece off a 4-byte boundary");
-            chord_gpu_write(b.gpu, double(first_row * row_bytes), rows, double(n_rows * row_bytes));
-            return;
+        const bool as_stored = b.type == b.file_type && vector == host_vectors_.end();
+        if (as_stored && first_row * row_bytes % 4 != 0)
+            throw Error(ErrorCode::InvalidArgument, "fill_weight: a piece off a 4-byte boundary");
+        std::vector<float> values;
+        if (!as_stored) {
+            values.resize(size_t(n_rows * b.cols));
+            dequantize(b.file_type, rows, values.data(), values.size());
         }
-        std::vector<float> values(size_t(n_rows * b.cols));
-        dequantize(b.file_type, rows, values.data(), values.size());
-        chord_gpu_write(b.gpu, double(first_row * b.cols * 4), values.data(), double(values.size() * 4));
+        const auto* bytes = as_stored ? rows : reinterpret_cast<const uint8_t*>(values.data());
+        const uint64_t gpu_row_bytes = as_stored ? row_bytes : b.cols * 4;
+        for (const webgpu::WeightPart& part : b.parts) {  // the piece's rows in each part they fall in
+            const uint64_t begin = std::max<uint64_t>(first_row, part.first_row);
+            const uint64_t end = std::min<uint64_t>(first_row + n_rows, part.first_row + part.rows);
+            if (begin >= end) continue;
+            chord_gpu_write(part.gpu, double((begin - part.first_row) * gpu_row_bytes), bytes + (begin - first_row) * gpu_row_bytes,
+                            double((end - begin) * gpu_row_bytes));
+        }
         if (vector != host_vectors_.end()) vector->second = std::move(values);  // one row: the whole vector
     }
 
@@ -191,8 +230,10 @@ public:
             if (tokens[i] < 0 || size_t(tokens[i]) >= table.rows)
                 throw Error(ErrorCode::InvalidArgument, "token id " + std::to_string(tokens[i]) + " is outside the embedding table");
         const uint32_t ids = small_data(tokens, n * 4, ints_);
-        const uint32_t params[4] = {uint32_t(table.cols), 0, 0, 0};
-        dispatch(weight_pipeline("embed", {wgsl::embed}, table), {table.gpu, ids, out.gpu}, params, uint32_t(n), 1);
+        for (const webgpu::WeightPart& part : table.parts) {  // each writes the rows of its tokens
+            const uint32_t params[4] = {uint32_t(table.cols), uint32_t(part.first_row), uint32_t(part.rows), 0};
+            dispatch(weight_pipeline("embed", {wgsl::embed}, table), {part.gpu, ids, out.gpu}, params, uint32_t(n), 1);
+        }
     }
 
     void rms_norm(BufferId x_id, BufferId weight_id, float eps, size_t n, BufferId out_id) override {
@@ -219,28 +260,40 @@ public:
         check_rows(x, n);
         check_rows(out, n);
         const uint32_t rounded = rounded_activations(x, n, rounding_mode(w.file_type));
-        const Grid rows = grid_for(w.rows, kMatmulRows);
+        const uint32_t out_rows = uint32_t(w.rows);
+        // Each part of the weight (one unless it is larger than a binding) writes its rows' columns of out.
         if (n == 1 && w.cols % 32 == 0) {  // decoding: matvec.wgsl
-            const uint32_t params[4] = {uint32_t(w.rows), uint32_t(w.cols), rows.x, 0};
-            dispatch(weight_pipeline("matvec", {wgsl::numerics, wgsl::weight_dots, wgsl::matvec}, w), {w.gpu, rounded, out.gpu}, params,
-                     rows.x, rows.y);
+            for (const webgpu::WeightPart& part : w.parts) {
+                const Grid rows = grid_for(part.rows, kMatmulRows);
+                const uint32_t params[4] = {uint32_t(part.rows), uint32_t(w.cols), rows.x, uint32_t(part.first_row)};
+                dispatch(weight_pipeline("matvec", {wgsl::numerics, wgsl::weight_dots, wgsl::matvec}, w), {part.gpu, rounded, out.gpu},
+                         params, rows.x, rows.y);
+            }
         } else if (w.cols % 32 == 0 && !wide_sums(w)) {  // a prompt: matmul_tiled.wgsl
-            const Grid tiles = grid_for(w.rows, kTiledMatmulRows);
             const uint32_t token_tiles = uint32_t((n + kTiledMatmulTokens - 1) / kTiledMatmulTokens);
-            const uint32_t slices = matmul_slices(size_t(tiles.x) * tiles.y * token_tiles, w.cols);
-            const uint32_t params[8] = {uint32_t(w.rows), uint32_t(w.cols), uint32_t(n), tiles.x, slices, 0, 0, 0};
+            const Grid all_tiles = grid_for(w.rows, kTiledMatmulRows);
+            const uint32_t slices = matmul_slices(size_t(all_tiles.x) * all_tiles.y * token_tiles, w.cols);
             const uint32_t sums = slices > 1 ? scratch(slices_, n * w.rows * slices * 4) : out.gpu;
-            dispatch(weight_pipeline("matmul_tiled", {wgsl::matmul_tiled}, w), {w.gpu, rounded, sums}, params, tiles.x, tiles.y,
-                     token_tiles * slices);
+            for (const webgpu::WeightPart& part : w.parts) {
+                const Grid tiles = grid_for(part.rows, kTiledMatmulRows);
+                const uint32_t params[8] = {uint32_t(part.rows), uint32_t(w.cols), uint32_t(n), tiles.x, slices, out_rows,
+                                            uint32_t(part.first_row), 0};
+                dispatch(weight_pipeline("matmul_tiled", {wgsl::matmul_tiled}, w), {part.gpu, rounded, sums}, params, tiles.x, tiles.y,
+                         token_tiles * slices);
+            }
             if (slices > 1) {
                 const Grid grid = grid_for(n * w.rows, kGroupSize);
                 const uint32_t sum_params[4] = {uint32_t(n * w.rows), slices, grid.x, 0};
                 dispatch(pipeline("sum_slices", {wgsl::sum_slices}), {sums, out.gpu}, sum_params, grid.x, grid.y);
             }
         } else {  // float rows with a partial run, and BF16's exact sums: matmul.wgsl
-            const uint32_t params[4] = {uint32_t(w.rows), uint32_t(w.cols), uint32_t(n), rows.x};
-            dispatch(weight_pipeline("matmul", {wgsl::numerics, wgsl::matmul}, w), {w.gpu, rounded, out.gpu}, params, rows.x, rows.y,
-                     uint32_t((n + kMatmulTile - 1) / kMatmulTile));
+            for (const webgpu::WeightPart& part : w.parts) {
+                const Grid rows = grid_for(part.rows, kMatmulRows);
+                const uint32_t params[8] = {uint32_t(part.rows), uint32_t(w.cols), uint32_t(n), rows.x, out_rows,
+                                            uint32_t(part.first_row), 0, 0};
+                dispatch(weight_pipeline("matmul", {wgsl::numerics, wgsl::matmul}, w), {part.gpu, rounded, out.gpu}, params, rows.x,
+                         rows.y, uint32_t((n + kMatmulTile - 1) / kMatmulTile));
+            }
         }
         rounded_from_ = {x.gpu, rounded, uint32_t(n * x.cols), rounding_mode(w.file_type)};  // after dispatch() cleared it
     }

@@ -1,7 +1,7 @@
 // Runs the WebGPU parity test (webgpu_test.cpp, built as build/wasm/bin/chord_wasm_webgpu_test.js)
 // on a device of the npm `webgpu` package (Dawn). Without a GPU, Dawn runs on Chromium's
 // SwiftShader Vulkan driver: VK_ICD_FILENAMES=/usr/lib/chromium/vk_swiftshader_icd.json.
-//   node tests/wasm/webgpu_test.mjs MODEL.gguf...
+//   node tests/wasm/webgpu_test.mjs [--models-only] MODEL.gguf...
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { basename } from 'node:path';
@@ -29,7 +29,8 @@ device.addEventListener('uncapturederror', (e) => {
 console.log(`[ measured ] webgpu adapter: ${adapter.info.vendor} ${adapter.info.description}`);
 // main runs with these arguments once the module is ready; the process ends with its status. Until
 // then a timer keeps Node alive: a pending GPU readback alone does not.
-const models = process.argv.slice(2);
+const modelsOnly = process.argv[2] === '--models-only';
+const models = process.argv.slice(modelsOnly ? 3 : 2);
 const build = new URL('../../build/wasm/bin/', import.meta.url);
 const createTest = require(new URL('chord_wasm_webgpu_test.js', build).pathname);
 const keepAlive = setInterval(() => {}, 1000);
@@ -38,7 +39,7 @@ const status = await new Promise((resolve) => {
     chordGpuDevice: device, onExit: resolve, onAbort: () => resolve(1),
     // The models go into the module's in-memory file system (with Dawn loaded, Emscripten's
     // direct file access, NODERAWFS, crashes the process).
-    arguments: models.map((m) => `/models/${basename(m)}`),
+    arguments: [...(modelsOnly ? ['--models-only'] : []), ...models.map((m) => `/models/${basename(m)}`)],
     preRun: [(module) => {
       module.FS.mkdir('/models');
       for (const m of models) module.FS.writeFile(`/models/${basename(m)}`, readFileSync(m));

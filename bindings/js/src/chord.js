@@ -25,6 +25,8 @@ export class Chord {
   #busy = false;
   #deviceLost = null;  // on WebGPU: resolves with the device's GPUDeviceLostInfo if it is lost
   #lost = null;        // that info, once it has come
+  #outOfMemoryCount = 0;  // the device's out-of-memory errors outside a load's error scope, as last seen
+  #outOfMemory = null;    // the error, once this model's generation met one: the model is unusable then
 
   constructor(native, module, source) {
     this.#native = native;
@@ -32,6 +34,7 @@ export class Chord {
     this.#source = source;
     if (native.info().backend === 'webgpu') {
       this.#deviceLost = module.chordGpuDevice.lost.then((info) => (this.#lost = info));
+      this.#outOfMemoryCount = module.chordGpuOutOfMemory?.count ?? 0;
     }
     this.chat = { completions: new ChatCompletions(this) };
     this.embeddings = new Embeddings(this);
@@ -71,9 +74,13 @@ export class Chord {
     // adapter and the model fits its limits, else on the CPU, and says why.
     let backendName = 'cpu', backendReason = backend === 'cpu' ? 'asked for' : '';
     let watchedDevice = null;  // the device whose out-of-memory errors during the load are caught
-    const moduleFor = async (size) => {
+    const moduleFor = async (size, { cpu = false } = {}) => {
       let module = await moduleForSize(size, moduleOptions);
       if (backend === 'cpu') return module;
+      if (cpu) {  // a streamed load found that the model does not fit the GPU (backendReason says why)
+        backendName = 'cpu';
+        return module;
+      }
       // On WebGPU the weights stream past wasm memory: a file beyond 4 GiB needs no Memory64 there.
       if (variantOf(module) === 'memory64' && !testing.forceMemory64) {
         const page = await loadModule(moduleOptions);
@@ -108,6 +115,7 @@ export class Chord {
           maxMemory, maxGpuMemory, kvCacheType, batchSize));
         if (opened.cpuBecause) {
           native.delete();
+          backendReason = `the model does not fit the WebGPU adapter: ${opened.cpuBecause}`;
           return null;
         }
         streamedNative = native;
@@ -357,19 +365,34 @@ export class Chord {
   #live({ lostToo = false } = {}) {
     if (!this.#native) throw new ChordError('the model has been unloaded', 'invalid_argument');
     if (this.#lost && !lostToo) throw deviceLostError(this.#lost);
+    if (this.#outOfMemory && !lostToo) throw this.#outOfMemory;
     return this.#native;
   }
 
   // Waits for the GPU's results; a device lost meanwhile is device_lost (its reads fail first,
-  // and the lost promise settles soon after).
+  // and the lost promise settles soon after); a buffer the GPU had no memory for meanwhile,
+  // out_of_memory (from then on: the backend holds a buffer that was never made).
   async #gpuPending() {
+    let failure = null;  // a read that failed: the device lost, or a buffer of it never made
     try {
       await this.#module.chordGpuPending;
     } catch (error) {
+      failure = error;
       const lost = await Promise.race([this.#deviceLost, new Promise((resolve) => setTimeout(resolve, 1000, null))]);
-      throw lost ? deviceLostError(lost, error) : error;
+      if (lost) throw deviceLostError(lost, error);
     }
     if (this.#lost) throw deviceLostError(this.#lost);
+    const outOfMemory = this.#module.chordGpuOutOfMemory;
+    if (outOfMemory && outOfMemory.count !== this.#outOfMemoryCount) {
+      this.#outOfMemoryCount = outOfMemory.count;
+      const held = this.#native.info().memory;
+      this.#outOfMemory = new ChordError(`the GPU ran out of memory during a generation (${outOfMemory.message}); the model holds ` +
+        `${mebibytes(held.weights.bytes)} of weights, ${mebibytes(held.kvCache.bytes)} of KV cache and ` +
+        `${mebibytes(held.activations.bytes)} of buffers there: unload it and load it again with a smaller contextLength or ` +
+        'batchSize, or with backend: \'cpu\'', 'out_of_memory', { cause: failure ?? undefined });
+    }
+    if (this.#outOfMemory) throw this.#outOfMemory;
+    if (failure) throw failure;
   }
 }
 

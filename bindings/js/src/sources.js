@@ -9,8 +9,10 @@ import { pumpWeights, readHeader } from './weight-stream.js';
 
 const SPLIT_NAME = /^(.*)-(\d{5})-of-(\d{5})\.gguf$/; // llama.cpp's gguf-split naming
 
-// moduleFor(size): the wasm module for a file of `size` bytes (undefined where a part's size is not
-// known before it is read), a Promise; it may throw to refuse the file.
+// moduleFor(size, { cpu }): the wasm module for a file of `size` bytes (undefined where a part's size
+// is not known before it is read), a Promise; it may throw to refuse the file. { cpu: true } asks
+// again after a streamed load declined the model: it is read for the CPU, whose module may differ
+// (Memory64 for a file beyond 4 GiB, where WebGPU needed none).
 // Returns { module, blocks: [{ address, size }], cache, cacheWhere, forget }: the module and the
 // blocks in it the caller hands over to WasmModel.open() (which frees them, even when it fails);
 // the cache status, one of 'off', 'unavailable', 'miss', 'hit', 'stored', 'failed'; forget() takes
@@ -39,6 +41,7 @@ export async function readModel(moduleFor, source, { onProgress, signal, cache: 
         const forget = () => Promise.all((stored ?? []).map((url) => forgetModel(cache, url).catch(() => false)));
         return { module, blocks, streamed: streamed.native, files: parts.length, cache: cacheStatus(parts, stored, status), cacheWhere: cache?.where ?? null, forget };
       }
+      module = await moduleFor(size, { cpu: true });
     }
     // Read into wasm memory whole: maxMemory bounds the file (a streamed load checks what it keeps).
     if (maxMemory && size > maxMemory) {

@@ -23,6 +23,14 @@ export async function gpuDevice(module) {
   device.lost.then(() => {
     if (module.chordGpuDevice === device) delete module.chordGpuDevice;
   });
+  // Out of memory outside a load's error scope (a buffer that grows mid-generation): counted, so
+  // that the model computing then reports out_of_memory rather than what an unmade buffer gives.
+  device.addEventListener('uncapturederror', (event) => {
+    if (globalThis.GPUOutOfMemoryError && event.error instanceof GPUOutOfMemoryError) {
+      const message = event.error.message.split('\n')[0];  // Dawn's first line (then where it was raised)
+      module.chordGpuOutOfMemory = { count: (module.chordGpuOutOfMemory?.count ?? 0) + 1, message };
+    }
+  });
   module.chordGpuDevice = device;
   module.chordGpu = gpu;  // referenced for as long as the device (Dawn in Node needs its instance alive)
   return { device };

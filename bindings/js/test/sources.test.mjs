@@ -1,6 +1,7 @@
 // Model sources beyond one file: split models (llama.cpp's gguf-split files, as paths, URLs,
 // arrays of bytes), and `cache` over HTTP: stored once, reused, refreshed when the server's file
-// changes, used offline, and never left holding a file that failed to load.
+// changes, used offline, and never left holding a file that failed to load; a streamed load that
+// declines the model hands the reading to the module the CPU needs.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
@@ -8,6 +9,8 @@ import { createServer } from 'node:http';
 import path from 'node:path';
 
 import { Chord, ChordError } from '../src/index.js';
+import { loadModule } from '../src/module.js';
+import { readModel } from '../src/sources.js';
 import { MemoryCache } from '../test-support/memory-cache.mjs';
 import { sharedPath } from '../test-support/shared.mjs';
 import { splitModel } from '../test-support/split.mjs';
@@ -164,4 +167,30 @@ test('download failures are ChordErrors a program can switch on: http_status (wi
   }
   // the server is gone: nothing listens there any more
   await assert.rejects(Chord.load(`${server.base}/missing.gguf`), (e) => e instanceof ChordError && e.code === 'network' && e.cause !== undefined);
+});
+
+test('a streamed load that declines the model (it does not fit the GPU) reads it with the module the CPU needs', async () => {
+  const page = await loadModule();
+  // The module for the CPU: the page's, seen through a proxy that counts its allocations (in a
+  // browser, for a file beyond 4 GiB, the Memory64 module where WebGPU took the page's).
+  let cpuAllocations = 0;
+  const forCpu = new Proxy(page, {
+    get: (m, key) => (key === '_malloc' ? (bytes) => (cpuAllocations++, m._malloc(bytes)) : m[key]),
+  });
+  const asked = [];
+  const moduleFor = async (size, options) => {
+    asked.push([size, options]);
+    return options?.cpu ? forCpu : page;
+  };
+  const loaded = await readModel(moduleFor, storiesPath, { streamInto: () => async () => null });
+  try {
+    assert.deepEqual(asked, [[storiesBytes.length, undefined], [storiesBytes.length, { cpu: true }]]);
+    assert.equal(loaded.module, forCpu);
+    assert.equal(cpuAllocations, 1);
+    assert.equal(loaded.blocks.length, 1);
+    const { address, size } = loaded.blocks[0];
+    assert.ok(Buffer.from(page.HEAPU8.subarray(address, address + size)).equals(storiesBytes));
+  } finally {
+    for (const block of loaded.blocks) page._free(block.address);
+  }
 });

@@ -1,6 +1,7 @@
 // Memory honesty on WebGPU (issue 21): info.memory says what a model holds and where; maxGpuMemory
 // refuses a model before anything is allocated on the GPU; a device that runs out of memory while
-// a model loads is out_of_memory with the numbers and nothing stays allocated; a lost device is
+// a model loads is out_of_memory with the numbers and nothing stays allocated, and one that does
+// mid-generation is out_of_memory too; a lost device is
 // device_lost, and the model loads again on a new device and gives the same tokens. Dawn in Node on
 // SwiftShader, as webgpu.test.mjs.
 import { test } from 'node:test';
@@ -88,6 +89,40 @@ test('a device out of memory while the model loads: out_of_memory with the numbe
   const model = await Chord.load(storiesPath, options);  // the device is fine
   assert.equal((await model.complete('Once upon a time', greedy)).tokens.length, greedy.maxTokens);
   await model.unload();
+});
+
+// Out of memory after the load: a buffer that grows mid-generation (a longer prompt than any before
+// needs larger scratch buffers) is made, through a proxy, as large as the device allows, which
+// SwiftShader cannot back: a real GPUOutOfMemoryError, outside any error scope.
+test('a device out of memory mid-generation: out_of_memory with the numbers, then the model loads again', async () => {
+  const module = await loadModule();
+  const model = await Chord.load(storiesPath, options);
+  const expected = (await model.complete('Once upon a time', greedy)).tokens;
+  const real = module.chordGpuDevice;
+  module.chordGpuDevice = new Proxy(real, {
+    get(target, key) {
+      if (key === 'createBuffer') return (descriptor) => target.createBuffer({ ...descriptor, size: target.limits.maxBufferSize });
+      const value = target[key];
+      return typeof value === 'function' ? value.bind(target) : value;
+    },
+  });
+  try {
+    const longPrompt = 'Once upon a time, there was a little girl who liked to play in the park with her friends every day.';
+    const error = await model.complete(longPrompt, greedy).catch((e) => e);
+    assert.ok(error instanceof ChordError && error.code === 'out_of_memory', String(error));
+    assert.match(error.message, /the GPU ran out of memory during a generation \(.+\); the model holds [\d.]+ MiB of weights, [\d.]+ MiB of KV cache and [\d.]+ MiB of buffers there/);
+  } finally {
+    module.chordGpuDevice = real;
+  }
+  await assert.rejects(model.complete('Once upon a time', greedy), (e) => e.code === 'out_of_memory');  // its buffer was never made
+  assert.equal(model.info.backend, 'webgpu');
+  await model.unload();
+  const again = await Chord.load(storiesPath, options);
+  try {
+    assert.deepEqual((await again.complete('Once upon a time', greedy)).tokens, expected);
+  } finally {
+    await again.unload();
+  }
 });
 
 test('a lost device: the model is device_lost (info still answers), and loads again on a new device with the same tokens', async () => {
