@@ -11,26 +11,20 @@
 // Every load (the model is loaded from its path, streamed into GPU buffers) is timed: `loads` lists
 // the milliseconds to a loaded model, those of its first generation (which builds the pipelines),
 // and the process's peak resident memory after each, against the file's size (`fileMB`).
-import { createRequire } from 'node:module';
 import { readFileSync, statSync } from 'node:fs';
 import { Chord } from '../../bindings/js/src/index.js';
 import { loadModule } from '../../bindings/js/src/module.js';
 import { deviceDescriptor } from '../../bindings/js/src/webgpu.js';
 import { weightBytesPerToken } from '../browser/weights-read.mjs';
+import { dawnAdapter } from './dawn.mjs';
 
 const [modelPath, n = '64', words = '128,440', inspectPath] = process.argv.slice(2);
 if (!modelPath) {
   console.error('usage: node bench/webgpu/bench.mjs MODEL.gguf [n=64] [words=128,440] [INSPECT.json]');
   process.exit(2);
 }
-// `webgpu` is a devDependency of the package, so it resolves from bindings/js.
-const require = createRequire(new URL('../../bindings/js/package.json', import.meta.url));
-const { create, globals } = await import(require.resolve('webgpu'));
-Object.assign(globalThis, globals);
-const gpu = create([]); // kept referenced: Dawn's instance must outlive every device
-globalThis.navigator = { gpu };
-const adapter = await gpu.requestAdapter({ powerPreference: 'high-performance' });
-if (!adapter) throw new Error('no WebGPU adapter');
+const { gpu, adapter } = await dawnAdapter();
+globalThis.navigator = { gpu };  // (also keeps Dawn's instance referenced)
 // The most one binding (a weight matrix is one) and one buffer can hold: printed first, so that a
 // load that fails on them still shows them.
 const limits = { maxStorageBufferBindingSize: adapter.limits.maxStorageBufferBindingSize, maxBufferSize: adapter.limits.maxBufferSize };

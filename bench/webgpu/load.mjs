@@ -6,18 +6,15 @@
 // file (the disk's, or the page cache's), the process's resident memory at the peak of the load
 // (sampled at each progress event) and after it, and the wasm heap's allocated bytes at the peak,
 // against the file's size and the GPU buffers' bytes.
-import { createRequire } from 'node:module';
 import { readFileSync, statSync } from 'node:fs';
 import { Chord } from '../../bindings/js/src/index.js';
+import { create } from './dawn.mjs';
 
 const [modelPath, loads = '3', backend = 'webgpu'] = process.argv.slice(2);
 if (!modelPath) {
   console.error('usage: node bench/webgpu/load.mjs MODEL.gguf [loads=3] [backend=webgpu|cpu]');
   process.exit(2);
 }
-const require = createRequire(new URL('../../bindings/js/package.json', import.meta.url));
-const { create, globals } = await import(require.resolve('webgpu'));
-Object.assign(globalThis, globals);
 globalThis.navigator = { gpu: create([]) };
 
 const MB = 1e6, mb = (n) => Math.round(n / MB);

@@ -5,14 +5,11 @@
 // 256 or 150 tokens, in Q4_0 and in F32 (no dequantizing), with Dawn's robustness (bounds clamps)
 // on and off: milliseconds a product (without sum_slices' addition of the slices) and TFLOPS
 // (2 · rows · cols · tokens / time).
-import { createRequire } from 'node:module';
 import { readFileSync } from 'node:fs';
+import { create } from './dawn.mjs';
 
 const [kernelPath = 'shaders/matmul_tiled.wgsl', tileRows = '64', slicesArg = '1'] = process.argv.slice(2);
 const shaders = new URL('../../shaders/', import.meta.url);
-const require = createRequire(new URL('../../bindings/js/package.json', import.meta.url));
-const { create, globals } = await import(require.resolve('webgpu'));
-Object.assign(globalThis, globals);
 
 const TYPES = { f32: { id: 0, rowBytes: (cols) => cols * 4 }, q4_0: { id: 2, rowBytes: (cols) => (cols / 32) * 18 } };
 const SHAPES = process.env.QUICK ? [['small', 256, 512]] : [['q', 2048, 2048], ['gate', 5632, 2048], ['down', 2048, 5632]];

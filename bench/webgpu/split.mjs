@@ -5,22 +5,17 @@
 // For each way: load time from the path, the process's peak resident memory, prefill of ~150
 // tokens (3 runs), n greedy tokens decoded (tok/s, dispatches a token), and whether the split
 // model's greedy tokens are the whole model's.
-import { createRequire } from 'node:module';
 import { Chord } from '../../bindings/js/src/index.js';
 import { loadModule } from '../../bindings/js/src/module.js';
 import { deviceDescriptor } from '../../bindings/js/src/webgpu.js';
+import { dawnAdapter } from './dawn.mjs';
 
 const [modelPath, maxBindingArg = '134217728', n = '64'] = process.argv.slice(2);
 if (!modelPath) {
   console.error('usage: node bench/webgpu/split.mjs MODEL.gguf [maxBinding=134217728] [n=64]');
   process.exit(2);
 }
-const require = createRequire(new URL('../../bindings/js/package.json', import.meta.url));
-const { create, globals } = await import(require.resolve('webgpu'));
-Object.assign(globalThis, globals);
-const gpu = create([]); // kept referenced: Dawn's instance must outlive every device
-const adapter = await gpu.requestAdapter({ powerPreference: 'high-performance' });
-if (!adapter) throw new Error('no WebGPU adapter');
+const { gpu, adapter } = await dawnAdapter();  // gpu: kept referenced until the end
 const device = await adapter.requestDevice(deviceDescriptor(adapter));
 const realBinding = device.limits.maxStorageBufferBindingSize;
 
@@ -66,4 +61,5 @@ const whole = await measure(0);
 const split = await measure(+maxBindingArg);
 console.log(JSON.stringify({ adapter: adapter.info.description || adapter.info.architecture, model: modelPath, whole, split,
   sameTokens: JSON.stringify(whole.tokens) === JSON.stringify(split.tokens) }, null, 1));
+void gpu;
 process.exit(0);
